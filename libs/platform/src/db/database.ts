@@ -1,0 +1,68 @@
+import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
+import pg from 'pg';
+import type { Logger } from '../logger';
+
+// Postgres `bigint` (count(*), bigserial) as JS number: our counts and ids stay far below 2^53.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+
+export interface DatabaseOptions {
+  url: string;
+  /** The service's own Postgres schema: every unqualified name resolves there. */
+  schema: string;
+  poolMax?: number;
+  applicationName?: string;
+  logger?: Logger;
+}
+
+export interface Database<DB> {
+  db: Kysely<DB>;
+  pool: pg.Pool;
+  schema: string;
+  /** Opens a dedicated connection outside the pool (relay LISTEN, advisory locks). */
+  connect(): Promise<pg.Client>;
+  close(): Promise<void>;
+}
+
+const schemaName = /^[a-z_][a-z0-9_]*$/;
+
+export function createDatabase<DB>(options: DatabaseOptions): Database<DB> {
+  if (!schemaName.test(options.schema)) throw new Error(`invalid schema name ${options.schema}`);
+  const clientConfig: pg.ClientConfig = {
+    connectionString: options.url,
+    options: `-c search_path=${options.schema}`,
+    application_name: options.applicationName ?? `helmdesk-${options.schema}`,
+    connectionTimeoutMillis: 5_000,
+    statement_timeout: 30_000,
+  };
+  const pool = new pg.Pool({
+    ...clientConfig,
+    max: options.poolMax ?? 10,
+    idleTimeoutMillis: 30_000,
+  });
+  // A pooled client that loses its connection emits here; the pool replaces it.
+  pool.on('error', (err) => options.logger?.warn({ err }, 'idle database connection lost'));
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  let closed = false;
+  return {
+    db,
+    pool,
+    schema: options.schema,
+    async connect() {
+      const client = new pg.Client(clientConfig);
+      await client.connect();
+      return client;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await db.destroy();
+    },
+  };
+}
+
+export type Tx<DB> = Transaction<DB>;
+
+/** Cheap liveness check of the database. */
+export async function pingDatabase(db: Kysely<unknown>): Promise<void> {
+  await sql`select 1`.execute(db);
+}

@@ -1,0 +1,185 @@
+import {
+  Kafka,
+  logLevel as KafkaLogLevel,
+  type Consumer as KafkaConsumer,
+  type Producer as KafkaProducer,
+  type IHeaders,
+  type LogEntry,
+} from 'kafkajs';
+import type { Logger } from '../logger';
+import type { Consumer, ConsumeOptions, KafkaPort, OutgoingMessage, Producer, TopicSpec } from './port';
+
+export interface KafkajsOptions {
+  brokers: string[];
+  clientId: string;
+  topicPrefix?: string;
+  logger: Logger;
+  /** Upper bound on one produce call, so a stuck client is replaced rather than waited on. */
+  sendTimeoutMs?: number;
+  /** How long a fetch waits for data on a quiet topic (kafkajs' default 5 s adds latency). */
+  maxWaitTimeMs?: number;
+}
+
+function headerValues(headers: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    const v = Array.isArray(value) ? value[0] : value;
+    if (v !== undefined) out[name] = v.toString();
+  }
+  return out;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** kafkajs 2.2.4 behind the KafkaPort (see docs/decisions/0002-kafka-client.md). */
+export function createKafkajsPort(options: KafkajsOptions): KafkaPort {
+  const prefix = options.topicPrefix ?? '';
+  const log = options.logger.child({ component: 'kafka' });
+  const kafka = new Kafka({
+    clientId: options.clientId,
+    brokers: options.brokers,
+    connectionTimeout: 3_000,
+    requestTimeout: 30_000,
+    retry: { initialRetryTime: 200, maxRetryTime: 5_000, retries: 5 },
+    logLevel: KafkaLogLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, log: entry }: LogEntry) => {
+        const { message, ...rest } = entry;
+        if (level <= KafkaLogLevel.ERROR) log.error(rest, message);
+        else log.warn(rest, message);
+      },
+  });
+  const physical = (topic: string) => prefix + topic;
+  const logical = (topic: string) => (topic.startsWith(prefix) ? topic.slice(prefix.length) : topic);
+  const sendTimeoutMs = options.sendTimeoutMs ?? 30_000;
+  const open = new Set<{ close(): Promise<void> }>();
+
+  async function newProducer(): Promise<KafkaProducer> {
+    const producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      retry: { initialRetryTime: 200, maxRetryTime: 5_000, retries: 3 },
+    });
+    await withTimeout(producer.connect(), sendTimeoutMs, 'producer connect');
+    return producer;
+  }
+
+  return {
+    topicName: physical,
+
+    async createProducer(): Promise<Producer> {
+      let current: KafkaProducer | null = await newProducer();
+      const handle: Producer = {
+        async send(messages: OutgoingMessage[]) {
+          if (messages.length === 0) return;
+          try {
+            current ??= await newProducer();
+            const byTopic = new Map<string, OutgoingMessage[]>();
+            for (const m of messages) byTopic.set(m.topic, [...(byTopic.get(m.topic) ?? []), m]);
+            await withTimeout(
+              current.sendBatch({
+                acks: -1,
+                topicMessages: [...byTopic].map(([topic, list]) => ({
+                  topic: physical(topic),
+                  messages: list.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
+                })),
+              }),
+              sendTimeoutMs,
+              'produce',
+            );
+          } catch (err) {
+            // kafkajs can stay stuck after a broker outage: drop this client, the next send
+            // starts a fresh one.
+            const stale = current;
+            current = null;
+            await stale?.disconnect().catch(() => undefined);
+            throw err;
+          }
+        },
+        async close() {
+          open.delete(handle);
+          await current?.disconnect().catch(() => undefined);
+          current = null;
+        },
+      };
+      open.add(handle);
+      return handle;
+    },
+
+    async consume(opts: ConsumeOptions): Promise<Consumer> {
+      const consumer: KafkaConsumer = kafka.consumer({
+        groupId: opts.groupId,
+        sessionTimeout: 30_000,
+        rebalanceTimeout: 60_000,
+        heartbeatInterval: 3_000,
+        maxWaitTimeInMs: options.maxWaitTimeMs ?? 100,
+        allowAutoTopicCreation: false,
+        retry: { initialRetryTime: 300, maxRetryTime: 10_000, retries: Number.MAX_SAFE_INTEGER },
+      });
+      await consumer.connect();
+      await consumer.subscribe({ topics: opts.topics.map(physical), fromBeginning: opts.fromBeginning ?? true });
+      await consumer.run({
+        autoCommit: false,
+        partitionsConsumedConcurrently: 1,
+        eachMessage: async ({ topic, partition, message, heartbeat }) => {
+          await opts.handle(
+            {
+              topic: logical(topic),
+              partition,
+              offset: message.offset,
+              key: message.key?.toString() ?? null,
+              value: message.value?.toString() ?? null,
+              headers: headerValues(message.headers),
+            },
+            heartbeat,
+          );
+          await consumer.commitOffsets([
+            { topic, partition, offset: (BigInt(message.offset) + 1n).toString() },
+          ]);
+        },
+      });
+      const handle: Consumer = {
+        async close() {
+          open.delete(handle);
+          await consumer.disconnect().catch(() => undefined);
+        },
+      };
+      open.add(handle);
+      return handle;
+    },
+
+    async createTopics(specs: TopicSpec[]): Promise<string[]> {
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        const existing = new Set(await admin.listTopics());
+        const missing = specs.filter((s) => !existing.has(physical(s.topic)));
+        if (missing.length > 0) {
+          await admin.createTopics({
+            waitForLeaders: true,
+            topics: missing.map((s) => ({
+              topic: physical(s.topic),
+              numPartitions: s.partitions,
+              replicationFactor: s.replicationFactor,
+            })),
+          });
+        }
+        return missing.map((s) => s.topic);
+      } finally {
+        await admin.disconnect();
+      }
+    },
+
+    async close() {
+      await Promise.all([...open].map((c) => c.close()));
+    },
+  };
+}

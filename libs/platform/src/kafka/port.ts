@@ -1,0 +1,60 @@
+/**
+ * The one small port through which Helmdesk talks to Kafka (DESIGN.md §7). Everything above it
+ * (outbox relay, consumer runner, topic tooling) is client-agnostic; swapping kafkajs for a
+ * maintained client means writing one new adapter.
+ */
+export interface OutgoingMessage {
+  topic: string;
+  key: string;
+  value: string;
+  headers: Record<string, string>;
+}
+
+export interface IncomingMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: string | null;
+  headers: Record<string, string>;
+}
+
+export interface Producer {
+  /** Sends messages in order, idempotently, acks=all; resolves once every one is acknowledged. */
+  send(messages: OutgoingMessage[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface ConsumeOptions {
+  groupId: string;
+  topics: string[];
+  /** Start from the earliest offset when the group has no committed offset. */
+  fromBeginning?: boolean;
+  /**
+   * Handles one message. The offset is committed only after it resolves; if it rejects, the
+   * consumer stops at that message and it is delivered again (after a restart or rebalance).
+   * `heartbeat` keeps the group membership alive during long retries.
+   */
+  handle(message: IncomingMessage, heartbeat: () => Promise<void>): Promise<void>;
+}
+
+export interface Consumer {
+  /** Leaves the group cleanly (the in-flight message finishes first). */
+  close(): Promise<void>;
+}
+
+export interface TopicSpec {
+  topic: string;
+  partitions: number;
+  replicationFactor: number;
+}
+
+export interface KafkaPort {
+  /** The physical name of a logical topic (the optional prefix isolates test runs). */
+  topicName(topic: string): string;
+  createProducer(): Promise<Producer>;
+  consume(options: ConsumeOptions): Promise<Consumer>;
+  /** Creates topics that do not exist yet; returns the ones it created. */
+  createTopics(specs: TopicSpec[]): Promise<string[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,172 @@
+import type pg from 'pg';
+import type { Database } from '../db/database';
+import type { KafkaPort, Producer } from '../kafka/port';
+import type { Logger } from '../logger';
+import { backoffMs, sleep } from '../sleep';
+import { outboxChannel } from './outbox';
+
+export interface RelayOptions {
+  database: Database<unknown>;
+  kafka: KafkaPort;
+  logger: Logger;
+  batchSize?: number;
+  /** Poll fallback when no NOTIFY arrives. */
+  pollMs?: number;
+  /** How often a standby replica tries to take over the lock. */
+  standbyRetryMs?: number;
+  /** Fault injection for tests: called after the broker acked a batch, before it is marked. */
+  afterSend?: () => void;
+}
+
+interface OutboxRow {
+  id: string;
+  topic: string;
+  key: string;
+  payload: unknown;
+  headers: Record<string, string>;
+}
+
+/**
+ * Publishes the outbox in order. One relay per service is active (a session advisory lock on a
+ * dedicated connection); the others wait and take over when its connection dies. Woken by
+ * LISTEN/NOTIFY, with a poll fallback; while the broker is down it keeps the batch and backs
+ * off, so nothing is lost or reordered.
+ */
+export class OutboxRelay {
+  private readonly log: Logger;
+  private readonly abort = new AbortController();
+  private wake = new AbortController();
+  private loop: Promise<void> | null = null;
+  private producer: Producer | null = null;
+  private active = false;
+  private publishedTotal = 0;
+
+  constructor(private readonly options: RelayOptions) {
+    this.log = options.logger.child({ component: 'outbox-relay' });
+  }
+
+  get isActive(): boolean {
+    return this.active;
+  }
+
+  get published(): number {
+    return this.publishedTotal;
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** Finishes the batch in flight, releases the lock and closes the producer. */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    this.wake.abort();
+    await this.loop;
+    await this.producer?.close();
+    this.producer = null;
+  }
+
+  private get stopping(): boolean {
+    return this.abort.signal.aborted;
+  }
+
+  private async run(): Promise<void> {
+    const { database } = this.options;
+    const lockKey = `helmdesk:outbox-relay:${database.schema}`;
+    let failures = 0;
+    while (!this.stopping) {
+      let client: pg.Client | null = null;
+      try {
+        client = await database.connect();
+        const broken = new Promise<never>((_, reject) => {
+          client!.on('error', reject);
+          client!.on('end', () => reject(new Error('relay connection ended')));
+        });
+        broken.catch(() => undefined);
+        if (!(await this.acquire(client, lockKey, broken))) break;
+        this.active = true;
+        this.log.info('relay active');
+        client.on('notification', () => this.wake.abort());
+        await client.query(`listen "${outboxChannel(database.schema)}"`);
+        failures = 0;
+        await Promise.race([this.publishUntilStopped(client), broken]);
+      } catch (err) {
+        failures++;
+        if (!this.stopping) {
+          this.log.warn({ err, failures }, 'relay interrupted; retrying');
+          await sleep(backoffMs(failures), this.abort.signal);
+        }
+      } finally {
+        this.active = false;
+        await client?.end().catch(() => undefined);
+      }
+    }
+  }
+
+  /** Waits for the advisory lock (standby). False when stopped while waiting. */
+  private async acquire(client: pg.Client, lockKey: string, broken: Promise<never>): Promise<boolean> {
+    let announced = false;
+    while (!this.stopping) {
+      const { rows } = await Promise.race([
+        client.query<{ locked: boolean }>('select pg_try_advisory_lock(hashtext($1)) as locked', [lockKey]),
+        broken,
+      ]);
+      if (rows[0]?.locked) return true;
+      if (!announced) this.log.info('another replica holds the relay lock; standing by');
+      announced = true;
+      await sleep(this.options.standbyRetryMs ?? 1_000, this.abort.signal);
+    }
+    return false;
+  }
+
+  private async publishUntilStopped(client: pg.Client): Promise<void> {
+    const batchSize = this.options.batchSize ?? 200;
+    let sendFailures = 0;
+    while (!this.stopping) {
+      this.wake = new AbortController();
+      const { rows } = await client.query<OutboxRow>(
+        `select id, topic, key, payload, headers from outbox
+          where published_at is null order by id limit $1`,
+        [batchSize],
+      );
+      if (rows.length > 0) {
+        try {
+          this.producer ??= await this.options.kafka.createProducer();
+          await this.producer.send(
+            rows.map((r) => ({ topic: r.topic, key: r.key, value: JSON.stringify(r.payload), headers: r.headers })),
+          );
+        } catch (err) {
+          sendFailures++;
+          this.log.warn({ err, sendFailures, pending: rows.length }, 'publish failed; will retry the same batch');
+          await sleep(backoffMs(sendFailures, 200, 5_000), this.abort.signal);
+          continue;
+        }
+        sendFailures = 0;
+        this.options.afterSend?.();
+        await client.query('update outbox set published_at = now() where id = any($1::bigint[])', [
+          rows.map((r) => r.id),
+        ]);
+        this.publishedTotal += rows.length;
+        if (rows.length === batchSize) continue;
+      }
+      await sleep(this.options.pollMs ?? 1_000, AbortSignal.any([this.wake.signal, this.abort.signal]));
+    }
+  }
+}
+
+/** Rows not yet published: the outbox backlog metric. */
+export async function outboxBacklog(database: Database<unknown>): Promise<number> {
+  const { rows } = await database.pool.query<{ n: number }>(
+    'select count(*)::int as n from outbox where published_at is null',
+  );
+  return rows[0]?.n ?? 0;
+}
+
+/** Deletes rows published more than `olderThanHours` ago. */
+export async function pruneOutbox(database: Database<unknown>, olderThanHours = 24): Promise<number> {
+  const result = await database.pool.query(
+    `delete from outbox where published_at < now() - make_interval(hours => $1)`,
+    [olderThanHours],
+  );
+  return result.rowCount ?? 0;
+}

@@ -1,0 +1,5 @@
+export * from './stack';
+export * from './eventually';
+export * from './database';
+export * from './kafka';
+export * from './tokens';
