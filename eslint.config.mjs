@@ -1,6 +1,7 @@
 // Flat config: typescript-eslint's recommended rules over every workspace's TypeScript.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '.helmdesk/**', 'services/console/**', 'helm/**', 'k8s/**', 'coverage/**'] },
@@ -19,6 +20,6 @@ export default tseslint.config(
   },
   {
     files: ['**/*.mjs', '**/*.js'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', Buffer: 'readonly', __dirname: 'readonly', module: 'writable', require: 'readonly' } },
+    languageOptions: { globals: { ...globals.node } },
   },
 );

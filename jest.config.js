@@ -28,5 +28,13 @@ module.exports = {
       globalSetup: '<rootDir>/libs/testkit/src/global-setup.ts',
       slowTestThreshold: 60,
     },
+    {
+      // Tests that stop and restart parts of the shared stack: run alone, in band, after the rest.
+      ...common,
+      displayName: 'fault',
+      testMatch: ['<rootDir>/{libs,services}/*/test/fault/**/*.test.ts', '<rootDir>/test/fault/**/*.test.ts'],
+      globalSetup: '<rootDir>/libs/testkit/src/global-setup.ts',
+      slowTestThreshold: 120,
+    },
   ],
 };

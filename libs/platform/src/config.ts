@@ -26,10 +26,10 @@ export function loadConfig<S extends z.ZodObject>(
   const result = schema.safeParse(input);
   if (!result.success) {
     throw new ConfigError(
-      result.error.issues.map((issue) => ({
-        variable: issue.path.join('.') || '(environment)',
-        message: issue.input === undefined ? 'is required' : issue.message,
-      })),
+      result.error.issues.map((issue) => {
+        const variable = issue.path.join('.') || '(environment)';
+        return { variable, message: input[variable] === undefined ? 'is required' : issue.message };
+      }),
     );
   }
   return result.data;

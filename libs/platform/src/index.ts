@@ -27,3 +27,4 @@ export * from './events/consumer';
 export * from './jwt/keys';
 export * from './jwt/signer';
 export * from './jwt/verifier';
+export * from './http/pagination';

@@ -185,6 +185,8 @@ export class ServiceHost<DB> {
         kafka: this.kafka,
         handlers: options.handlers,
         logger: this.logger,
+        // A topic prefix (test isolation) gets its own group too.
+        groupId: `${this.options.env.KAFKA_TOPIC_PREFIX}helmdesk.${this.options.service}`,
       });
       void this.startConsumer(this.consumer);
     }

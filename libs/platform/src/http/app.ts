@@ -12,6 +12,7 @@ import { invalidFrom, sendInternalError, sendProblem } from './problem';
 import { requestIdFrom } from './request-id';
 import { Reply, type AuthUser, type RouteDefinition } from './route';
 import { withIdempotency, type IdempotencyStore } from './idempotency';
+import { openApiDocument } from './openapi';
 
 export interface ReadinessReport {
   ready: boolean;
@@ -133,6 +134,12 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.get('/metrics', async (req, res) => {
     req.routeTemplate = '/metrics';
     res.type(metrics.contentType).send(await metrics.render());
+  });
+
+  const openApi = openApiDocument(`helmdesk ${options.service}`, '1.0.0', options.routes);
+  app.get('/openapi.json', (req, res) => {
+    req.routeTemplate = '/openapi.json';
+    res.json(openApi);
   });
 
   options.extend?.(app);

@@ -68,7 +68,13 @@ export function createKafkajsPort(options: KafkajsOptions): KafkaPort {
       allowAutoTopicCreation: false,
       retry: { initialRetryTime: 200, maxRetryTime: 5_000, retries: 3 },
     });
-    await withTimeout(producer.connect(), sendTimeoutMs, 'producer connect');
+    try {
+      await withTimeout(producer.connect(), sendTimeoutMs, 'producer connect');
+    } catch (err) {
+      // A connect that timed out would keep retrying in the background: stop it.
+      await producer.disconnect().catch(() => undefined);
+      throw err;
+    }
     return producer;
   }
 

@@ -44,3 +44,11 @@ describe('service configuration', () => {
     expect(() => loadConfig(schema, { DATABASE_URL: 'mysql://h/db', KAFKA_BROKERS: 'k:9092' })).toThrow(/DATABASE_URL/);
   });
 });
+
+describe('service configuration messages', () => {
+  it('says what is wrong with a value that is present, rather than calling it missing', () => {
+    expect(() => loadConfig(schema, { DATABASE_URL: 'not a url', KAFKA_BROKERS: 'k:9092' })).toThrow(
+      /DATABASE_URL: (?!is required)/,
+    );
+  });
+});

@@ -1,0 +1,155 @@
+import { randomUUID } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import {
+  buildEvent,
+  ConsumerRunner,
+  createDatabase,
+  createKafkajsPort,
+  createLogger,
+  migrateToLatest,
+  PermanentEventError,
+  type Database,
+  type PlatformTables,
+} from '@helmdesk/platform';
+import {
+  createPrefixedTopics,
+  createTestDatabase,
+  deletePrefixedTopics,
+  eventually,
+  stackEnv,
+  testKafka,
+  TopicCollector,
+  uniqueTopicPrefix,
+  type TestDatabase,
+} from '@helmdesk/testkit';
+
+jest.setTimeout(120_000);
+
+interface TestTables extends PlatformTables {
+  applied: { event_id: string; name: string };
+}
+
+const logger = createLogger('consumer-test', 'silent');
+const prefix = uniqueTopicPrefix('consumer');
+let testDb: TestDatabase;
+let database: Database<TestTables>;
+let runner: ConsumerRunner<TestTables>;
+let dlq: TopicCollector;
+const producer = testKafka().producer();
+/** Behaviour of the handler per user name: how many times to fail first, or fail forever. */
+const failures = new Map<string, number | 'always' | 'permanent'>();
+const attempts = new Map<string, number>();
+
+function userCreatedEvent(name: string) {
+  const userId = randomUUID();
+  return buildEvent('/helmdesk/test', {
+    type: 'user.created',
+    subject: userId,
+    data: { userId, email: `${name}@example.com`, name, role: 'customer', disabled: false, createdAt: new Date().toISOString() },
+  });
+}
+
+async function send(value: string, key = 'k') {
+  await producer.send({
+    topic: `${prefix}user.created`,
+    messages: [{ key, value, headers: { 'content-type': 'application/cloudevents+json' } }],
+  });
+}
+
+async function appliedNames(): Promise<string[]> {
+  const rows = await database.db.selectFrom('applied').select('name').orderBy('name').execute();
+  return rows.map((r) => r.name);
+}
+
+beforeAll(async () => {
+  testDb = await createTestDatabase('consumer');
+  database = createDatabase<TestTables>({ url: testDb.url, schema: 'svc', logger });
+  await migrateToLatest(database as Database<unknown>, {
+    '20261123T1000-applied': {
+      async up(db: Kysely<unknown>) {
+        await sql`create table applied (event_id text primary key, name text not null)`.execute(db);
+      },
+    },
+  });
+  await createPrefixedTopics(prefix, 1);
+  await producer.connect();
+  dlq = await new TopicCollector(prefix, ['user.created.dlq']).start();
+  runner = new ConsumerRunner<TestTables>({
+    service: 'test',
+    groupId: `test-${randomUUID()}`,
+    database,
+    kafka: createKafkajsPort({ brokers: stackEnv.kafkaBrokers, clientId: 'consumer-test', topicPrefix: prefix, logger }),
+    logger,
+    maxAttempts: 3,
+    handlers: {
+      'user.created': async (event, trx) => {
+        const name = event.data.name;
+        const n = (attempts.get(name) ?? 0) + 1;
+        attempts.set(name, n);
+        const rule = failures.get(name);
+        if (rule === 'permanent') throw new PermanentEventError('this event can never apply');
+        if (rule === 'always' || (typeof rule === 'number' && n <= rule)) throw new Error(`transient failure ${n}`);
+        await trx.insertInto('applied').values({ event_id: event.id, name }).execute();
+      },
+    },
+  });
+  await runner.start();
+});
+
+afterAll(async () => {
+  await runner.stop();
+  await dlq.stop();
+  await producer.disconnect();
+  await database.close();
+  await testDb.drop();
+  await deletePrefixedTopics(prefix);
+});
+
+describe('the consumer runner', () => {
+  it('applies the same event delivered twice only once', async () => {
+    const event = userCreatedEvent('twice');
+    await send(JSON.stringify(event));
+    await send(JSON.stringify(event));
+    await send(JSON.stringify(userCreatedEvent('twice-marker')));
+    await eventually(async () => (await appliedNames()).includes('twice-marker'), { what: 'marker applied' });
+    expect((await appliedNames()).filter((n) => n === 'twice')).toHaveLength(1);
+    expect(attempts.get('twice')).toBe(1);
+    expect(runner.counts.duplicate).toBeGreaterThanOrEqual(1);
+  });
+
+  it('retries a transient error and then applies the event', async () => {
+    failures.set('flaky', 2);
+    await send(JSON.stringify(userCreatedEvent('flaky')));
+    await eventually(async () => (await appliedNames()).includes('flaky'), { what: 'flaky applied' });
+    expect(attempts.get('flaky')).toBe(3);
+  });
+
+  it('sends a poison message to the DLQ with the error, and still processes the next one', async () => {
+    await send('{"this is": not json', 'poison-key');
+    await send(JSON.stringify({ ...userCreatedEvent('bad-data'), data: { userId: 'nope' } }));
+    await send(JSON.stringify(userCreatedEvent('after-poison')));
+    await eventually(async () => (await appliedNames()).includes('after-poison'), { what: 'event after the poison' });
+    await eventually(() => dlq.messages.length >= 2, { what: 'two dead letters' });
+    const [notJson, badData] = dlq.messages;
+    expect(notJson!.key).toBe('poison-key');
+    expect(notJson!.value).toBe('{"this is": not json');
+    expect(notJson!.headers['x-dlq-error']).toBe('message value is not JSON');
+    expect(notJson!.headers['x-dlq-original-topic']).toBe('user.created');
+    expect(badData!.headers['x-dlq-error']).toMatch(/invalid data for user.created/);
+  });
+
+  it('dead-letters an event that keeps failing after its attempts, and one that can never apply at once', async () => {
+    failures.set('hopeless', 'always');
+    failures.set('permanent', 'permanent');
+    await send(JSON.stringify(userCreatedEvent('hopeless')));
+    await send(JSON.stringify(userCreatedEvent('permanent')));
+    await send(JSON.stringify(userCreatedEvent('after-hopeless')));
+    await eventually(async () => (await appliedNames()).includes('after-hopeless'), { what: 'event after the failing ones' });
+    expect(attempts.get('hopeless')).toBe(3);
+    expect(attempts.get('permanent')).toBe(1);
+    const letters = dlq.messages.filter((m) => /hopeless|permanent/.test(m.value ?? ''));
+    expect(letters.map((m) => m.headers['x-dlq-attempts'])).toEqual(['3', '1']);
+    expect(letters[0]!.headers['x-dlq-error']).toBe('Error: transient failure 3');
+    expect(await appliedNames()).not.toContain('hopeless');
+  });
+});
