@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { Kysely } from 'kysely';
+import { casePrioritySchema } from '@helmdesk/contracts';
+import {
+  decodeCursor,
+  defineRoute,
+  Invalid,
+  newTraceparent,
+  pageQuery,
+  pageSchema,
+  toPage,
+  type PlatformTables,
+  type RouteDefinition,
+} from '@helmdesk/platform';
+import { listScope } from '../domain/access';
+import { createdEntry } from '../domain/history';
+import { insertCase, listCases } from '../store/cases';
+import { appendHistory } from '../store/history';
+import { actorOf, visibleCase, type CaseRouteDeps } from './deps';
+import { caseIdParams, caseResponse, caseSchema, caseStatusSchema, text } from './schemas';
+
+const openCaseBody = z.strictObject({
+  subject: text(200).transform((s) => s.trim()),
+  description: text(10_000),
+  priority: casePrioritySchema.default('normal'),
+});
+
+const listCasesQuery = z.strictObject({
+  ...pageQuery,
+  status: caseStatusSchema.optional(),
+  priority: casePrioritySchema.optional(),
+  customerId: z.uuid().optional().describe('Admin only (400 for others).'),
+  assigneeId: z.uuid().optional().describe('Admin only (400 for others).'),
+});
+
+const casePosition = z.tuple([z.iso.datetime(), z.uuid()]);
+
+function afterCase(cursor: string | undefined): { createdAt: Date; id: string } | undefined {
+  if (cursor === undefined) return undefined;
+  const position = casePosition.safeParse(decodeCursor(cursor, 2));
+  if (!position.success) {
+    throw new Invalid('The cursor is not one this server issued.', [{ path: 'query.cursor', message: 'invalid cursor' }]);
+  }
+  return { createdAt: new Date(position.data[0]), id: position.data[1] };
+}
+
+export function caseRoutes({ db, outbox }: CaseRouteDeps): RouteDefinition[] {
+  return [
+    defineRoute({
+      method: 'POST',
+      path: '/api/v1/cases',
+      summary: 'Open a case (customers). Honours Idempotency-Key.',
+      tags: ['cases'],
+      access: ['customer'],
+      body: openCaseBody,
+      status: 201,
+      response: caseSchema,
+      idempotent: true,
+      handler: async ({ body, user, req }) => {
+        const customer = actorOf(user);
+        const opened = await db.transaction().execute(async (trx) => {
+          const c = await insertCase(trx, { id: randomUUID(), customerId: customer.id, ...body });
+          const [event] = await outbox.write(trx as unknown as Kysely<PlatformTables>, {
+            type: 'case.created',
+            subject: c.id,
+            data: {
+              caseId: c.id,
+              customerId: c.customerId,
+              subject: c.subject,
+              priority: c.priority,
+              createdAt: c.createdAt.toISOString(),
+            },
+            traceparent: newTraceparent(req.headers.traceparent as string | undefined),
+          });
+          await appendHistory(trx, c.id, createdEntry(c, event!.id));
+          return c;
+        });
+        return caseResponse(opened);
+      },
+    }),
+
+    defineRoute({
+      method: 'GET',
+      path: '/api/v1/cases',
+      summary:
+        'List cases, newest first: a customer its own, an agent those assigned to it, an admin all ' +
+        '(filterable by customerId and assigneeId).',
+      tags: ['cases'],
+      access: ['customer', 'agent', 'admin'],
+      query: listCasesQuery,
+      response: pageSchema(caseSchema),
+      handler: async ({ query, user }) => {
+        const scope = listScope(actorOf(user), { customerId: query.customerId, assigneeId: query.assigneeId });
+        if (!scope.ok) {
+          throw new Invalid(
+            `Only admins may filter by ${scope.forbiddenFilters.join(' or ')}.`,
+            scope.forbiddenFilters.map((f) => ({ path: `query.${f}`, message: 'admin only' })),
+          );
+        }
+        const rows = await listCases(db, {
+          ...scope.scope,
+          status: query.status,
+          priority: query.priority,
+          after: afterCase(query.cursor),
+          limit: query.limit + 1,
+        });
+        return toPage(rows, query.limit, (c) => [c.createdAt.toISOString(), c.id], caseResponse);
+      },
+    }),
+
+    defineRoute({
+      method: 'GET',
+      path: '/api/v1/cases/:id',
+      summary: 'Read a case: its customer, its agent, any agent while it waits in the queue, admins.',
+      tags: ['cases'],
+      access: ['customer', 'agent', 'admin'],
+      params: caseIdParams,
+      response: caseSchema,
+      problems: [404],
+      handler: async ({ params, user }) => caseResponse(await visibleCase(db, actorOf(user), params.id)),
+    }),
+  ];
+}

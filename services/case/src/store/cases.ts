@@ -1,0 +1,105 @@
+import { sql, type Kysely } from 'kysely';
+import type { CasePriority } from '@helmdesk/contracts';
+import type { CaseLifecycle, CaseRecord, CaseStatus } from '../domain/case';
+import type { CaseDatabase, CaseRow } from './tables';
+
+type Db = Kysely<CaseDatabase>;
+
+function toRecord(row: CaseRow): CaseRecord {
+  return {
+    id: row.id,
+    subject: row.subject,
+    description: row.description,
+    priority: row.priority,
+    status: row.status,
+    customerId: row.customer_id,
+    assigneeId: row.assignee_id,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    assignedAt: row.assigned_at,
+    resolvedAt: row.resolved_at,
+    resolution: row.resolution,
+    statusAt: row.status_at,
+  };
+}
+
+export interface NewCase {
+  id: string;
+  subject: string;
+  description: string;
+  priority: CasePriority;
+  customerId: string;
+}
+
+/** Inserts an open case; creation time is the database's clock. */
+export async function insertCase(db: Db, c: NewCase): Promise<CaseRecord> {
+  const row = await db
+    .insertInto('cases')
+    .values({
+      id: c.id,
+      subject: c.subject,
+      description: c.description,
+      priority: c.priority,
+      customer_id: c.customerId,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toRecord(row);
+}
+
+export async function findCase(db: Db, id: string): Promise<CaseRecord | undefined> {
+  const row = await db.selectFrom('cases').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && toRecord(row);
+}
+
+/** Reads a case and locks it until the transaction ends (events of one case apply one at a time). */
+export async function lockCase(trx: Db, id: string): Promise<CaseRecord | undefined> {
+  const row = await trx.selectFrom('cases').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+  return row && toRecord(row);
+}
+
+export async function saveLifecycle(trx: Db, id: string, state: CaseLifecycle): Promise<void> {
+  await trx
+    .updateTable('cases')
+    .set({
+      status: state.status,
+      assignee_id: state.assigneeId,
+      assigned_at: state.assignedAt,
+      resolved_at: state.resolvedAt,
+      resolution: state.resolution,
+      status_at: state.statusAt,
+      updated_at: sql<Date>`now()`,
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+export interface CaseListQuery {
+  customerId?: string;
+  assigneeId?: string;
+  status?: CaseStatus;
+  priority?: CasePriority;
+  /** Continue after this (createdAt, id): the last case of the previous page. */
+  after?: { createdAt: Date; id: string };
+  limit: number;
+}
+
+/** Cases newest first (ties by id), `limit` of them; callers pass limit + 1 to learn if more follow. */
+export async function listCases(db: Db, q: CaseListQuery): Promise<CaseRecord[]> {
+  let query = db.selectFrom('cases').selectAll();
+  if (q.customerId !== undefined) query = query.where('customer_id', '=', q.customerId);
+  if (q.assigneeId !== undefined) query = query.where('assignee_id', '=', q.assigneeId);
+  if (q.status !== undefined) query = query.where('status', '=', q.status);
+  if (q.priority !== undefined) query = query.where('priority', '=', q.priority);
+  const after = q.after;
+  if (after) {
+    query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(after.createdAt, after.id)));
+  }
+  const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit).execute();
+  return rows.map(toRecord);
+}
+
+/** Marks a case as changed (a comment was added). */
+export async function touchCase(db: Db, id: string, at: Date): Promise<void> {
+  await db.updateTable('cases').set({ updated_at: at }).where('id', '=', id).execute();
+}

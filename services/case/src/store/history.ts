@@ -1,0 +1,46 @@
+import { sql, type Kysely } from 'kysely';
+import type { HistoryEntry } from '../domain/history';
+import type { CaseDatabase } from './tables';
+
+type Db = Kysely<CaseDatabase>;
+
+/**
+ * Appends an entry to a case's history. An entry of an event already recorded (same event id)
+ * is not written again; returns whether it was written.
+ */
+export async function appendHistory(db: Db, caseId: string, entry: HistoryEntry): Promise<boolean> {
+  const inserted = await db
+    .insertInto('history')
+    .values({
+      case_id: caseId,
+      type: entry.type,
+      at: entry.at,
+      actor_id: entry.actorId,
+      data: JSON.stringify(entry.data),
+      event_id: entry.eventId,
+    })
+    .onConflict((oc) => oc.column('event_id').doNothing())
+    .returning('seq')
+    .executeTakeFirst();
+  return inserted !== undefined;
+}
+
+/**
+ * The whole history of a case in the order things happened: its creation first (its time is our
+ * clock, the agent service's events carry theirs), then by time; at the same instant in
+ * lifecycle order (requeued, assigned, commented, resolved), then in the order recorded.
+ */
+export async function caseHistory(db: Db, caseId: string): Promise<HistoryEntry[]> {
+  const rows = await db
+    .selectFrom('history')
+    .select(['type', 'at', 'actor_id', 'data', 'event_id'])
+    .where('case_id', '=', caseId)
+    .orderBy(sql`type <> 'case.created'`)
+    .orderBy('at')
+    .orderBy(
+      sql`case type when 'case.requeued' then 1 when 'case.assigned' then 2 when 'case.commented' then 3 else 4 end`,
+    )
+    .orderBy('seq')
+    .execute();
+  return rows.map((r) => ({ type: r.type, at: r.at, actorId: r.actor_id, data: r.data, eventId: r.event_id }));
+}
