@@ -1,0 +1,47 @@
+import { backoffMs, ConsumerRunner, sleep, type ConsumerRunnerOptions, type Worker } from '@helmdesk/platform';
+
+/**
+ * The platform's ConsumerRunner as a `Worker`: joins the group in the background (retrying while
+ * Kafka is away, as ServiceHost does for its own consumer) and leaves it on stop. Built here
+ * rather than through ServiceHost.start({ handlers }) so the service can wake its delivery worker
+ * after each committed event and tests can inject a crash between commit and offset commit.
+ */
+export class ConsumerWorker<DB> implements Worker {
+  readonly runner: ConsumerRunner<DB>;
+  private readonly abort = new AbortController();
+  private loop: Promise<void> | null = null;
+
+  constructor(private readonly options: ConsumerRunnerOptions<DB>) {
+    this.runner = new ConsumerRunner(options);
+  }
+
+  start(): void {
+    this.loop ??= this.join();
+  }
+
+  private async join(): Promise<void> {
+    const log = this.options.logger;
+    for (let attempt = 1; !this.abort.signal.aborted; attempt++) {
+      try {
+        await this.runner.start();
+        log.info({ topics: this.runner.topics }, 'consuming');
+        return;
+      } catch (err) {
+        log.warn({ err: (err as Error).message, attempt }, 'cannot join the consumer group yet; retrying');
+        await sleep(backoffMs(attempt, 500, 10_000), this.abort.signal);
+      }
+    }
+  }
+
+  /**
+   * Leaves the group; the event in flight finishes first. The runner is told synchronously, so a
+   * handler failing right after this call is not retried and its offset stays uncommitted.
+   */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    const leaving = this.runner.stop();
+    await this.loop;
+    await leaving;
+    await this.runner.stop(); // a join that completed while stopping
+  }
+}

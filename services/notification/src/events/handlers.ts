@@ -1,0 +1,77 @@
+import type { Transaction } from 'kysely';
+import type { HelmdeskEvent } from '@helmdesk/contracts';
+import type { EventHandlers } from '@helmdesk/platform';
+import { recordActivity, recordCaseOpened, recordStatusChange } from '../store/cases';
+import type { NotificationDb } from '../store/schema';
+import { upsertUser } from '../store/users';
+import { enqueueCaseMails } from './enqueue-mails';
+import { fanOutToWebhooks } from './fan-out-webhooks';
+
+type Trx = Transaction<NotificationDb>;
+
+/**
+ * One handler per topic, each run in the consumer's transaction (the event id is recorded as
+ * processed in it): projections, the mails the event causes, and the webhook deliveries.
+ * Every topic is consumed, since webhooks may subscribe to any.
+ */
+export function notificationHandlers(): EventHandlers<NotificationDb> {
+  const user = async (event: HelmdeskEvent<'user.created'> | HelmdeskEvent<'user.updated'>, trx: Trx) => {
+    const { userId, email, name, role, disabled } = event.data;
+    await upsertUser(trx, { id: userId, email, name, role, disabled }, new Date(event.time));
+    await fanOutToWebhooks(trx, event);
+  };
+  return {
+    'user.created': user,
+    'user.updated': user,
+
+    'case.created': async (event, trx) => {
+      const d = event.data;
+      const createdAt = new Date(d.createdAt);
+      await recordCaseOpened(trx, { ...d, createdAt });
+      await recordActivity(trx, event.id, d.caseId, 'opened', createdAt);
+      await enqueueCaseMails(trx, event, { caseId: d.caseId });
+      await fanOutToWebhooks(trx, event);
+    },
+
+    'case.assigned': async (event, trx) => {
+      const d = event.data;
+      const at = new Date(d.assignedAt);
+      await recordStatusChange(trx, { caseId: d.caseId, status: 'assigned', at, assigneeId: d.agentId, assignedAt: at });
+      await recordActivity(trx, event.id, d.caseId, 'assigned', at);
+      await enqueueCaseMails(trx, event, { caseId: d.caseId, agentId: d.agentId, assignedAt: d.assignedAt });
+      await fanOutToWebhooks(trx, event);
+    },
+
+    'case.requeued': async (event, trx) => {
+      const d = event.data;
+      const at = new Date(d.requeuedAt);
+      await recordStatusChange(trx, { caseId: d.caseId, status: 'open', at, assigneeId: null, queuedAt: new Date(d.queuedAt) });
+      await recordActivity(trx, event.id, d.caseId, 'requeued', at);
+      await fanOutToWebhooks(trx, event);
+    },
+
+    'case.resolved': async (event, trx) => {
+      const d = event.data;
+      const at = new Date(d.resolvedAt);
+      await recordStatusChange(trx, {
+        caseId: d.caseId,
+        status: 'resolved',
+        at,
+        assigneeId: d.agentId,
+        resolvedAt: at,
+        resolution: d.resolution,
+      });
+      await recordActivity(trx, event.id, d.caseId, 'resolved', at);
+      await enqueueCaseMails(trx, event, {
+        caseId: d.caseId,
+        agentId: d.agentId,
+        resolvedAt: d.resolvedAt,
+        resolution: d.resolution,
+      });
+      await fanOutToWebhooks(trx, event);
+    },
+
+    'agent.freed': (event, trx) => fanOutToWebhooks(trx, event),
+    'agent.removed': (event, trx) => fanOutToWebhooks(trx, event),
+  };
+}

@@ -1,0 +1,11 @@
+import type { Migrations } from '@helmdesk/platform';
+import { projections } from './20261123T1500-notification-projections';
+import { deliveries } from './20261123T1501-notification-deliveries';
+import { templates } from './20261123T1502-notification-templates';
+
+/** The notification service's migrations, in order; append-only. */
+export const notificationMigrations: Migrations = {
+  '20261123T1500-notification-projections': projections,
+  '20261123T1501-notification-deliveries': deliveries,
+  '20261123T1502-notification-templates': templates,
+};

@@ -1,0 +1,163 @@
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { DeliveryChannel, DeliveryStatus, DeliveryTable, NotificationDb } from './schema';
+
+type Db = Kysely<NotificationDb>;
+export type DeliveryRow = Selectable<DeliveryTable>;
+
+export interface NewDelivery {
+  eventId: string;
+  event: string;
+  channel: DeliveryChannel;
+  audience: string;
+  recipient: string;
+  recipientUserId?: string | null;
+  webhookId?: string | null;
+  template?: string | null;
+  context: Record<string, unknown>;
+}
+
+/**
+ * Records side effects to perform. (event_id, channel, audience) is unique: the same event seen
+ * again adds nothing. Returns the ids of the new rows.
+ */
+export async function enqueueDeliveries(db: Db, deliveries: NewDelivery[]): Promise<string[]> {
+  if (deliveries.length === 0) return [];
+  const rows = await db
+    .insertInto('delivery')
+    .values(
+      deliveries.map((d) => ({
+        event_id: d.eventId,
+        event: d.event,
+        channel: d.channel,
+        audience: d.audience,
+        recipient: d.recipient,
+        recipient_user_id: d.recipientUserId ?? null,
+        webhook_id: d.webhookId ?? null,
+        template: d.template ?? null,
+        context: JSON.stringify(d.context),
+        last_error: null,
+        response_status: null,
+        claim_token: null,
+        sent_at: null,
+      })),
+    )
+    .onConflict((oc) => oc.columns(['event_id', 'channel', 'audience']).doNothing())
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+export interface ClaimOptions {
+  limit: number;
+  /** How long the claim holds: longer than a send can take, so nobody else takes the row meanwhile. */
+  leaseMs: number;
+  token: string;
+  /** Only this delivery (the digest CLI). */
+  id?: string;
+}
+
+/**
+ * Claims due deliveries for this worker: `FOR UPDATE SKIP LOCKED` lets replicas claim disjoint
+ * rows concurrently; the claim moves `next_attempt_at` past the lease and stamps `claim_token`,
+ * so the row stays this worker's after the statement commits. A worker that dies mid-send
+ * leaves the row to be claimed again when the lease ends.
+ */
+export async function claimDue(db: Db, options: ClaimOptions): Promise<DeliveryRow[]> {
+  const onlyThis = options.id ? sql`and id = ${options.id}` : sql``;
+  const result = await sql<DeliveryRow>`
+    update delivery d
+       set next_attempt_at = now() + make_interval(secs => ${options.leaseMs / 1000}),
+           claim_token = ${options.token}
+      from (select id from delivery
+             where status = 'queued' and next_attempt_at <= now() ${onlyThis}
+             order by next_attempt_at, seq
+             limit ${options.limit}
+             for update skip locked) due
+     where d.id = due.id
+    returning d.*`.execute(db);
+  return result.rows;
+}
+
+/** The outcome of one attempt, written only while the claim is still ours. */
+export type Outcome =
+  | { kind: 'sent'; responseStatus?: number | null; recipient?: string }
+  | { kind: 'retry'; error: string; delayMs: number; responseStatus?: number | null; recipient?: string }
+  | { kind: 'failed'; error: string; responseStatus?: number | null; recipient?: string }
+  /**
+   * Not the delivery's fault — the mail server is down, or the recipient is not known yet: try
+   * again later without using up an attempt.
+   */
+  | { kind: 'postponed'; error: string; delayMs: number; recipient?: string };
+
+export async function recordOutcome(db: Db, row: DeliveryRow, outcome: Outcome): Promise<boolean> {
+  const counted = outcome.kind === 'postponed' ? row.attempts : row.attempts + 1;
+  const common = {
+    attempts: counted,
+    claim_token: null,
+    ...('recipient' in outcome && outcome.recipient ? { recipient: outcome.recipient } : {}),
+    ...('responseStatus' in outcome && outcome.responseStatus !== undefined
+      ? { response_status: outcome.responseStatus }
+      : {}),
+  };
+  const set =
+    outcome.kind === 'sent'
+      ? { ...common, status: 'sent' as DeliveryStatus, sent_at: new Date() }
+      : outcome.kind === 'failed'
+        ? { ...common, status: 'failed' as DeliveryStatus, last_error: outcome.error }
+        : {
+            ...common,
+            last_error: outcome.error,
+            next_attempt_at: sql<Date>`now() + make_interval(secs => ${outcome.delayMs / 1000})`,
+          };
+  const updated = await db
+    .updateTable('delivery')
+    .set(set)
+    .where('id', '=', row.id)
+    .where('claim_token', '=', row.claim_token)
+    .where('status', '=', 'queued')
+    .executeTakeFirst();
+  return Number(updated.numUpdatedRows) === 1;
+}
+
+export async function findDelivery(db: Db, id: string): Promise<DeliveryRow | undefined> {
+  return db.selectFrom('delivery').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export interface DeliveryFilter {
+  recipient?: string;
+  status?: DeliveryStatus;
+  channel?: DeliveryChannel;
+  event?: string;
+  from?: Date;
+  to?: Date;
+  webhookId?: string;
+}
+
+/** The delivery log, newest first, continuing below `beforeSeq`. */
+export async function listDeliveries(
+  db: Db,
+  filter: DeliveryFilter,
+  beforeSeq: number | undefined,
+  limit: number,
+): Promise<DeliveryRow[]> {
+  let query = db.selectFrom('delivery').selectAll().orderBy('seq', 'desc').limit(limit + 1);
+  if (filter.recipient !== undefined) query = query.where(sql<string>`lower(recipient)`, '=', filter.recipient.toLowerCase());
+  if (filter.status !== undefined) query = query.where('status', '=', filter.status);
+  if (filter.channel !== undefined) query = query.where('channel', '=', filter.channel);
+  if (filter.event !== undefined) query = query.where('event', '=', filter.event);
+  if (filter.from !== undefined) query = query.where('created_at', '>=', filter.from);
+  if (filter.to !== undefined) query = query.where('created_at', '<', filter.to);
+  if (filter.webhookId !== undefined) query = query.where('webhook_id', '=', filter.webhookId);
+  if (beforeSeq !== undefined) query = query.where('seq', '<', beforeSeq);
+  return query.execute();
+}
+
+/** Deliveries not finished yet (due now or waiting for a retry): the backlog metric. */
+export async function queuedCount(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom('delivery')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('status', '=', 'queued')
+    .executeTakeFirstOrThrow();
+  return row.n;
+}

@@ -1,0 +1,18 @@
+import type { Kysely } from 'kysely';
+import type { DigestTable, NotificationDb } from './schema';
+
+type Db = Kysely<NotificationDb>;
+
+/**
+ * Records a digest about to be sent. A scheduled one is recorded at most once per day (unique
+ * index): returns null when that day's scheduled digest exists already.
+ */
+export async function recordDigest(db: Db, day: string, trigger: DigestTable['trigger']): Promise<string | null> {
+  const row = await db
+    .insertInto('digest')
+    .values({ day, trigger })
+    .onConflict((oc) => oc.column('day').where('trigger', '=', 'schedule').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return row?.id ?? null;
+}

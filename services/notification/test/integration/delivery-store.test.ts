@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { createDatabase, createLogger, migrateDown, migrateToLatest, type Database } from '@helmdesk/platform';
+import { createTestDatabase, type TestDatabase } from '@helmdesk/testkit';
+import { notificationMigrations } from '../../src/migrations';
+import { claimDue, enqueueDeliveries, recordOutcome } from '../../src/store/deliveries';
+import type { NotificationDb } from '../../src/store/schema';
+
+jest.setTimeout(60_000);
+
+let testDb: TestDatabase;
+let database: Database<NotificationDb>;
+
+beforeAll(async () => {
+  testDb = await createTestDatabase('notif_store');
+  database = createDatabase<NotificationDb>({
+    url: testDb.url,
+    schema: 'notifications',
+    poolMax: 25,
+    logger: createLogger('test', 'silent'),
+  });
+  await migrateToLatest(database as Database<unknown>, notificationMigrations);
+});
+
+afterAll(async () => {
+  await database?.close();
+  await testDb?.drop();
+});
+
+function mail(eventId = randomUUID(), audience = 'customer') {
+  return {
+    eventId,
+    event: 'case.created',
+    channel: 'email' as const,
+    audience,
+    recipient: 'someone@example.com',
+    template: 'case.opened.customer',
+    context: { caseId: randomUUID() },
+  };
+}
+
+describe('the delivery store', () => {
+  it('records one delivery per (event, channel, audience), however often it is asked to', async () => {
+    const eventId = randomUUID();
+    expect(await enqueueDeliveries(database.db, [mail(eventId), mail(eventId, 'agent')])).toHaveLength(2);
+    expect(await enqueueDeliveries(database.db, [mail(eventId), mail(eventId, 'agent')])).toHaveLength(0);
+    const rows = await database.db.selectFrom('delivery').select('audience').where('event_id', '=', eventId).execute();
+    expect(rows.map((r) => r.audience).sort()).toEqual(['agent', 'customer']);
+    await database.db.deleteFrom('delivery').execute();
+  });
+
+  it('when twenty workers claim at once, then no delivery is handed to two of them', async () => {
+    await enqueueDeliveries(database.db, Array.from({ length: 200 }, () => mail()));
+    const claims = await Promise.all(
+      Array.from({ length: 20 }, () => claimDue(database.db, { limit: 15, leaseMs: 60_000, token: randomUUID() })),
+    );
+    const claimed = claims.flat().map((r) => r.id);
+    expect(new Set(claimed).size).toBe(claimed.length);
+    expect(claimed.length).toBeGreaterThanOrEqual(100);
+    // Claimed rows stay with their worker while the lease lasts.
+    const rest = await claimDue(database.db, { limit: 500, leaseMs: 60_000, token: randomUUID() });
+    expect(rest.filter((r) => claimed.includes(r.id))).toEqual([]);
+    expect(claimed.length + rest.length).toBe(200);
+    await database.db.deleteFrom('delivery').execute();
+  });
+
+  it('when a worker dies mid-send, then its delivery is claimed again after the lease, and the late worker cannot record an outcome', async () => {
+    const [id] = await enqueueDeliveries(database.db, [mail()]);
+    const [first] = await claimDue(database.db, { limit: 1, leaseMs: 200, token: randomUUID() });
+    expect(first!.id).toBe(id);
+    expect(await claimDue(database.db, { limit: 1, leaseMs: 200, token: randomUUID() })).toEqual([]);
+    await new Promise((r) => setTimeout(r, 300));
+    const [second] = await claimDue(database.db, { limit: 1, leaseMs: 60_000, token: randomUUID() });
+    expect(second!.id).toBe(id);
+    expect(await recordOutcome(database.db, first!, { kind: 'sent' })).toBe(false);
+    expect(await recordOutcome(database.db, second!, { kind: 'sent' })).toBe(true);
+    const row = await database.db.selectFrom('delivery').selectAll().where('id', '=', id!).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ status: 'sent', attempts: 1, claim_token: null });
+  });
+
+  it('migrates down and up again with data in every table', async () => {
+    await sql`insert into user_projection values (${randomUUID()}, 'a@example.com', 'A', 'customer', false, now())`.execute(database.db);
+    await sql`insert into webhook (url, events, secret) values ('https://example.com', '{case.created}', 'whsec_x')`.execute(database.db);
+    await sql`insert into digest (day, trigger) values ('2026-11-11', 'schedule')`.execute(database.db);
+    for (let i = 0; i < Object.keys(notificationMigrations).length; i++) {
+      await migrateDown(database as Database<unknown>, notificationMigrations);
+    }
+    const { rows } = await sql<{ name: string }>`
+      select table_name as name from information_schema.tables where table_schema = 'notifications' order by 1`.execute(database.db);
+    expect(rows.map((r) => r.name)).toEqual(['idempotency_key', 'kysely_migration', 'kysely_migration_lock', 'outbox', 'processed_event']);
+    await migrateToLatest(database as Database<unknown>, notificationMigrations);
+    const templates = await database.db.selectFrom('template').select('key').execute();
+    expect(templates).toHaveLength(5);
+  });
+});
