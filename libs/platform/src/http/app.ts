@@ -33,6 +33,11 @@ export interface HttpAppOptions {
   trustProxy?: boolean | string | number;
   /** Extra handlers mounted before the API routes (the gateway's proxy, docs). */
   extend?: (app: Express) => void;
+  /**
+   * Serve `/metrics` and `/openapi.json` without authentication (default true: for in-cluster
+   * scraping and the gateway's merge). The gateway turns them off and routes them itself.
+   */
+  internalEndpoints?: boolean;
   /** Handles requests no route owns, before the 404 (the gateway's console). */
   fallback?: express.RequestHandler;
 }
@@ -131,16 +136,17 @@ export function createHttpApp(options: HttpAppOptions): Express {
     );
     res.status(report.ready ? 200 : 503).json({ status: report.ready ? 'ready' : 'not ready', ...report });
   });
-  app.get('/metrics', async (req, res) => {
-    req.routeTemplate = '/metrics';
-    res.type(metrics.contentType).send(await metrics.render());
-  });
-
-  const openApi = openApiDocument(`helmdesk ${options.service}`, '1.0.0', options.routes);
-  app.get('/openapi.json', (req, res) => {
-    req.routeTemplate = '/openapi.json';
-    res.json(openApi);
-  });
+  if (options.internalEndpoints !== false) {
+    app.get('/metrics', async (req, res) => {
+      req.routeTemplate = '/metrics';
+      res.type(metrics.contentType).send(await metrics.render());
+    });
+    const openApi = openApiDocument(`helmdesk ${options.service}`, '1.0.0', options.routes);
+    app.get('/openapi.json', (req, res) => {
+      req.routeTemplate = '/openapi.json';
+      res.json(openApi);
+    });
+  }
 
   options.extend?.(app);
 

@@ -1,0 +1,186 @@
+import { sql, type Selectable } from 'kysely';
+import type { Agent, AgentStatus } from '../domain/agent';
+import type { AgentDb, AgentTable } from './schema';
+
+type AgentRow = Selectable<AgentTable>;
+
+/** Profiles removed by an admin are kept (assignment history points at them) but are invisible. */
+export interface Profile extends Agent {
+  accountEnabled: boolean;
+  removed: boolean;
+}
+
+function toProfile(row: AgentRow): Profile {
+  return {
+    id: row.id,
+    name: row.name,
+    email: row.email,
+    status: row.status,
+    active: row.active && row.account_enabled,
+    capacity: row.capacity,
+    activeCases: row.active_cases,
+    lastAssignedAt: row.last_assigned_at,
+    accountEnabled: row.account_enabled,
+    removed: row.removed_at !== null,
+  };
+}
+
+export async function findAgent(db: AgentDb, id: string): Promise<Profile | undefined> {
+  const row = await db.selectFrom('agent').selectAll().where('id', '=', id).where('removed_at', 'is', null).executeTakeFirst();
+  return row && toProfile(row);
+}
+
+/** Locks a (not removed) agent's row for the rest of the transaction. */
+export async function lockAgent(db: AgentDb, id: string): Promise<Profile | undefined> {
+  const row = await db
+    .selectFrom('agent')
+    .selectAll()
+    .where('id', '=', id)
+    .where('removed_at', 'is', null)
+    .forUpdate()
+    .executeTakeFirst();
+  return row && toProfile(row);
+}
+
+/** Locks a profile's row, removed or not (user events keep even removed profiles up to date). */
+export async function lockProfile(db: AgentDb, id: string): Promise<Profile | undefined> {
+  const row = await db.selectFrom('agent').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+  return row && toProfile(row);
+}
+
+export interface Identity {
+  id: string;
+  name: string;
+  email: string;
+  accountEnabled: boolean;
+}
+
+/** Creates a profile (offline, active, default capacity) unless one exists; true when created. */
+export async function insertProfile(db: AgentDb, identity: Identity): Promise<boolean> {
+  const inserted = await db
+    .insertInto('agent')
+    .values({ id: identity.id, name: identity.name, email: identity.email, account_enabled: identity.accountEnabled })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return inserted !== undefined;
+}
+
+export async function updateIdentity(db: AgentDb, identity: Identity): Promise<Profile> {
+  const row = await db
+    .updateTable('agent')
+    .set({ name: identity.name, email: identity.email, account_enabled: identity.accountEnabled, updated_at: sql`now()` })
+    .where('id', '=', identity.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toProfile(row);
+}
+
+/** Brings a removed profile back as a new one: offline, active, no cases. */
+export async function restoreProfile(db: AgentDb, identity: Identity): Promise<Profile> {
+  const row = await db
+    .updateTable('agent')
+    .set({
+      name: identity.name,
+      email: identity.email,
+      account_enabled: identity.accountEnabled,
+      status: 'offline',
+      active: true,
+      active_cases: 0,
+      removed_at: null,
+      updated_at: sql`now()`,
+    })
+    .where('id', '=', identity.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toProfile(row);
+}
+
+export interface AvailabilityChange {
+  status?: AgentStatus;
+  capacity?: number;
+  active?: boolean;
+}
+
+export async function changeAvailability(db: AgentDb, id: string, change: AvailabilityChange): Promise<Profile> {
+  const row = await db
+    .updateTable('agent')
+    .set({ ...change, updated_at: sql`now()` })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toProfile(row);
+}
+
+/** Online, active agents below their capacity: whom the router may choose from. */
+export async function routingCandidates(db: AgentDb): Promise<Profile[]> {
+  const rows = await db
+    .selectFrom('agent')
+    .selectAll()
+    .where('status', '=', 'online')
+    .where('active', '=', true)
+    .where('account_enabled', '=', true)
+    .where('removed_at', 'is', null)
+    .whereRef('active_cases', '<', 'capacity')
+    .execute();
+  return rows.map(toProfile);
+}
+
+/**
+ * Gives the agent one more case if, on its latest committed row, it may take one: for `auto`
+ * online, for `claim` online or away; active; below capacity. The UPDATE locks the row and
+ * re-checks these conditions after any concurrent change commits, so two transactions can never
+ * both take the last slot. Undefined when the agent may not take it.
+ */
+export async function takeSlot(db: AgentDb, id: string, how: 'auto' | 'claim', at: Date): Promise<Profile | undefined> {
+  const row = await db
+    .updateTable('agent')
+    .set({ active_cases: sql`active_cases + 1`, last_assigned_at: at, updated_at: sql`now()` })
+    .where('id', '=', id)
+    .where('status', 'in', how === 'auto' ? ['online'] : ['online', 'away'])
+    .where('active', '=', true)
+    .where('account_enabled', '=', true)
+    .where('removed_at', 'is', null)
+    .whereRef('active_cases', '<', 'capacity')
+    .returningAll()
+    .executeTakeFirst();
+  return row && toProfile(row);
+}
+
+export async function releaseSlot(db: AgentDb, id: string): Promise<Profile> {
+  const row = await db
+    .updateTable('agent')
+    .set({ active_cases: sql`active_cases - 1`, updated_at: sql`now()` })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toProfile(row);
+}
+
+/** Marks the agent removed; its cases must have been requeued first. */
+export async function markRemoved(db: AgentDb, id: string, at: Date): Promise<void> {
+  await db
+    .updateTable('agent')
+    .set({ removed_at: at, status: 'offline', active_cases: 0, updated_at: sql`now()` })
+    .where('id', '=', id)
+    .execute();
+}
+
+export interface AgentListQuery {
+  status?: AgentStatus;
+  limit: number;
+  /** Continue after this (name, id). */
+  after?: { name: string; id: string };
+}
+
+/** Agents by name, then id; fetches `limit + 1` rows so the caller knows whether there is more. */
+export async function listAgents(db: AgentDb, query: AgentListQuery): Promise<Agent[]> {
+  let q = db.selectFrom('agent').selectAll().where('removed_at', 'is', null);
+  if (query.status) q = q.where('status', '=', query.status);
+  if (query.after) {
+    const { name, id } = query.after;
+    q = q.where((eb) => eb.or([eb('name', '>', name), eb.and([eb('name', '=', name), eb('id', '>', id)])]));
+  }
+  const rows = await q.orderBy('name').orderBy('id').limit(query.limit + 1).execute();
+  return rows.map(toProfile);
+}

@@ -1,0 +1,189 @@
+import { eventually } from '@helmdesk/testkit';
+import { queueWithPositions } from '../../src/domain/queue';
+import { AgentWorld, type TestAgent } from './agent-world';
+
+jest.setTimeout(120_000);
+
+const world = new AgentWorld('agent-routing');
+
+beforeAll(() => world.start());
+afterAll(() => world.stop());
+afterEach(() => world.clearTheFloor());
+
+async function resolve(agent: TestAgent, caseId: string) {
+  const res = await world.api().post(`/api/v1/assignments/${caseId}/resolve`).set('authorization', agent.header).send({});
+  expect(res.status).toBe(200);
+  return res.body;
+}
+
+async function activeCaseIds(agent: TestAgent): Promise<string[]> {
+  return (await world.assignments({ agentId: agent.id, state: 'active' })).map((a) => a.caseId).sort();
+}
+
+describe('routing a new case', () => {
+  it('when agents are online, then the new case goes to the one with the fewest active cases', async () => {
+    const busy = await world.createAgent('busy', { status: 'online' });
+    const first = await world.openCase();
+    expect((await world.assignmentOf(first.caseId)).agentId).toBe(busy.id);
+
+    const idle = await world.createAgent('idle', { status: 'online' });
+    const second = await world.openCase();
+    const assignment = await world.assignmentOf(second.caseId);
+    expect(assignment).toMatchObject({ agentId: idle.id, how: 'auto', state: 'active', resolvedAt: null });
+
+    const event = world.published('case.assigned').find((e) => e.caseId === second.caseId);
+    expect(event).toEqual({ caseId: second.caseId, agentId: idle.id, how: 'auto', assignedAt: assignment.assignedAt });
+  });
+
+  it('when loads are equal, then the agent idle longest gets it, and one never assigned before goes first', async () => {
+    const a = await world.createAgent('tie-a', { status: 'online' });
+    const b = await world.createAgent('tie-b', { status: 'online' });
+    // Both are free and never assigned: one gets the first case, the other the second.
+    const one = await world.openCase();
+    const first = await world.assignmentOf(one.caseId);
+    const two = await world.openCase();
+    const second = await world.assignmentOf(two.caseId);
+    expect(new Set([first.agentId, second.agentId])).toEqual(new Set([a.id, b.id]));
+    const longestIdle = first.agentId;
+
+    const fresh = await world.createAgent('tie-fresh');
+    await world.setStatus(fresh, 'online');
+    const three = await world.openCase();
+    expect((await world.assignmentOf(three.caseId)).agentId).toBe(fresh.id);
+
+    // Now all three carry one case; the one idle longest is the first of a and b.
+    const four = await world.openCase();
+    expect((await world.assignmentOf(four.caseId)).agentId).toBe(longestIdle);
+  });
+
+  it('when no agent is free, then the case waits, and the queue lists waiting cases by priority, then age', async () => {
+    const lowOld = await world.openCase({ priority: 'low' });
+    const normalOld = await world.openCase({ priority: 'normal' });
+    const urgentNew = await world.openCase({ priority: 'urgent' });
+    const normalNew = await world.openCase({ priority: 'normal' });
+    const high = await world.openCase({ priority: 'high' });
+    for (const c of [lowOld, normalOld, urgentNew, normalNew, high]) await world.waitingAt(c.caseId);
+
+    const queue = await world.queue();
+    expect(queue.map((q) => [q.caseId, q.position])).toEqual([
+      [urgentNew.caseId, 1],
+      [high.caseId, 2],
+      [normalOld.caseId, 3],
+      [normalNew.caseId, 4],
+      [lowOld.caseId, 5],
+    ]);
+    expect(queue[0]).toMatchObject({ priority: 'urgent', queuedAt: urgentNew.createdAt });
+    // The store's order and positions are the domain's rule.
+    const byRule = queueWithPositions(queue.map((q) => ({ ...q, queuedAt: new Date(q.queuedAt) })));
+    expect(byRule.map((q) => [q.caseId, q.position])).toEqual(queue.map((q) => [q.caseId, q.position]));
+
+    // Paging keeps the order and the positions in the whole queue.
+    const page1 = await world.api().get('/api/v1/queue').query({ limit: 2 }).set('authorization', world.admin.header);
+    const page2 = await world.api().get('/api/v1/queue').query({ limit: 2, cursor: page1.body.nextCursor }).set('authorization', world.admin.header);
+    expect(page1.body.items.map((q: { position: number }) => q.position)).toEqual([1, 2]);
+    expect(page2.body.items.map((q: { caseId: string; position: number }) => [q.caseId, q.position])).toEqual([
+      [normalOld.caseId, 3],
+      [normalNew.caseId, 4],
+    ]);
+
+    // An agent sees the same queue, and the agent who comes online takes it in that order.
+    const agentView = await world.api().get('/api/v1/queue').set('authorization', world.auth.mint('agent').header);
+    expect(agentView.status).toBe(200);
+    expect(agentView.body.items).toHaveLength(5);
+    const taker = await world.createAgent('taker', { capacity: 2 });
+    const online = await world.setStatus(taker, 'online');
+    expect(online.activeCases).toBe(2);
+    expect(await activeCaseIds(taker)).toEqual([urgentNew.caseId, high.caseId].sort());
+    expect((await world.queue()).map((q) => q.caseId)).toEqual([normalOld.caseId, normalNew.caseId, lowOld.caseId]);
+  });
+
+  it('when a freed agent is online, then the oldest waiting case is assigned to it at once', async () => {
+    const agent = await world.createAgent('freed', { capacity: 1, status: 'online' });
+    const held = await world.openCase();
+    expect((await world.assignmentOf(held.caseId)).agentId).toBe(agent.id);
+    const newer = await world.openCase({ createdAt: '2026-02-01T10:00:00.000Z' });
+    const older = await world.openCase({ createdAt: '2026-02-01T09:00:00.000Z' });
+    await world.waitingAt(newer.caseId);
+    await world.waitingAt(older.caseId);
+
+    await resolve(agent, held.caseId);
+
+    // Same transaction as the resolution: no waiting needed.
+    expect(await activeCaseIds(agent)).toEqual([older.caseId]);
+    expect((await world.queue()).map((q) => q.caseId)).toEqual([newer.caseId]);
+    await eventually(() => world.published('agent.freed').some((e) => e.agentId === agent.id && e.freeSlots === 1), {
+      what: 'agent.freed',
+    });
+    await eventually(() => world.published('case.assigned').some((e) => e.caseId === older.caseId && e.agentId === agent.id), {
+      what: 'case.assigned of the oldest waiting case',
+    });
+  });
+
+  it('when an agent goes online, then waiting cases are assigned to it at once, up to its capacity', async () => {
+    const cases = [];
+    for (let i = 0; i < 4; i++) cases.push(await world.openCase());
+    for (const c of cases) await world.waitingAt(c.caseId);
+    const agent = await world.createAgent('comes-online');
+
+    const online = await world.setStatus(agent, 'online');
+
+    expect(online).toMatchObject({ status: 'online', activeCases: 3, capacity: 3 });
+    expect(await activeCaseIds(agent)).toEqual(cases.slice(0, 3).map((c) => c.caseId).sort());
+    expect((await world.queue()).map((q) => q.caseId)).toEqual([cases[3]!.caseId]);
+    await eventually(() => world.published('agent.freed').some((e) => e.agentId === agent.id && e.freeSlots === 3), {
+      what: 'agent.freed on going online',
+    });
+  });
+
+  it('when an admin raises an agent’s capacity, then waiting cases are assigned to it at once', async () => {
+    const agent = await world.createAgent('grows', { capacity: 1, status: 'online' });
+    const held = await world.openCase();
+    await world.assignmentOf(held.caseId);
+    const waiting = [await world.openCase(), await world.openCase(), await world.openCase()];
+    for (const c of waiting) await world.waitingAt(c.caseId);
+
+    const raised = await world.setCapacity(agent, 3);
+
+    expect(raised.activeCases).toBe(3);
+    expect(await activeCaseIds(agent)).toEqual([held.caseId, waiting[0]!.caseId, waiting[1]!.caseId].sort());
+    expect((await world.queue()).map((q) => q.caseId)).toEqual([waiting[2]!.caseId]);
+
+    // Lowering it below the load is allowed and only stops new assignments.
+    const lowered = await world.setCapacity(agent, 1);
+    expect(lowered).toMatchObject({ capacity: 1, activeCases: 3 });
+    await resolve(agent, held.caseId);
+    expect((await world.agent(agent)).activeCases).toBe(2);
+    expect((await world.queue()).map((q) => q.caseId)).toEqual([waiting[2]!.caseId]);
+  });
+
+  it('when an agent is away, then nothing is routed to it, but it may claim', async () => {
+    const away = await world.createAgent('away', { status: 'away' });
+    const c = await world.openCase();
+    const waiting = await world.waitingAt(c.caseId);
+    expect(waiting.position).toBe(1);
+    expect((await world.agent(away)).activeCases).toBe(0);
+
+    const claim = await world.api().post('/api/v1/queue/claim').set('authorization', away.header);
+
+    expect(claim.status).toBe(200);
+    expect(claim.body).toMatchObject({ caseId: c.caseId, agentId: away.id, how: 'claim', state: 'active' });
+    await eventually(() => world.published('case.assigned').some((e) => e.caseId === c.caseId && e.how === 'claim'), {
+      what: 'case.assigned with how=claim',
+    });
+  });
+
+  it('when an online agent is made inactive, then it gets nothing, and when made active again it is given waiting cases at once', async () => {
+    const agent = await world.createAgent('benched', { status: 'online' });
+    const off = await world.api().patch(`/api/v1/agents/${agent.id}`).set('authorization', world.admin.header).send({ active: false });
+    expect(off.body).toMatchObject({ active: false, status: 'online' });
+    const c = await world.openCase();
+    await world.waitingAt(c.caseId);
+    const claim = await world.api().post('/api/v1/queue/claim').set('authorization', agent.header);
+    expect(claim.status).toBe(409);
+
+    const on = await world.api().patch(`/api/v1/agents/${agent.id}`).set('authorization', world.admin.header).send({ active: true });
+
+    expect(on.body).toMatchObject({ active: true, activeCases: 1 });
+    expect(await activeCaseIds(agent)).toEqual([c.caseId]);
+  });
+});
