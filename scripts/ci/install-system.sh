@@ -44,9 +44,10 @@ fi
 # >>> (hd_apt_install <debian packages> for apt; note_present "<tool>" when already there).
 # =============================================================================================
 
-# (helm: go install helm.sh/helm/v4/cmd/helm@v4.3.1 — to be added)
-# (chromium — to be added)
-# (python packages — to be added)
+# helm and the chart validators: scripts/ci/install-chart-tools.sh (Go module proxy, PyPI).
+
+# --- Chromium for the console's browser tests (Debian's build; never a downloaded browser) ----
+if [ -x /usr/bin/chromium ]; then note_present "chromium"; else hd_apt_install chromium fonts-dejavu-core; fi
 
 # =============================================================================================
 # <<< END OF OTHER TOOLS
