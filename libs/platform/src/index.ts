@@ -28,3 +28,4 @@ export * from './jwt/keys';
 export * from './jwt/signer';
 export * from './jwt/verifier';
 export * from './http/pagination';
+export * from './dlq/dead-letters';

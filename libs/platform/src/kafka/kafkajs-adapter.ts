@@ -7,7 +7,7 @@ import {
   type LogEntry,
 } from 'kafkajs';
 import type { Logger } from '../logger';
-import type { Consumer, ConsumeOptions, KafkaPort, OutgoingMessage, Producer, TopicSpec } from './port';
+import type { Consumer, ConsumeOptions, IncomingMessage, KafkaPort, OutgoingMessage, Producer, TopicReading, TopicSpec } from './port';
 
 export interface KafkajsOptions {
   brokers: string[];
@@ -160,6 +160,72 @@ export function createKafkajsPort(options: KafkajsOptions): KafkaPort {
       };
       open.add(handle);
       return handle;
+    },
+
+    async readToEnd(topic: string, groupId: string, timeoutMs = 30_000): Promise<TopicReading> {
+      const name = physical(topic);
+      const admin = kafka.admin();
+      await admin.connect();
+      let remaining: Map<number, bigint>;
+      try {
+        const ends = await admin.fetchTopicOffsets(name);
+        const [committed] = await admin.fetchOffsets({ groupId, topics: [name] });
+        // A group with no committed offset reports -1: it starts at the partition's low mark.
+        const committedAt = new Map(committed?.partitions.map((p) => [p.partition, BigInt(p.offset)]) ?? []);
+        remaining = new Map();
+        for (const e of ends) {
+          const from = committedAt.get(e.partition) ?? -1n;
+          const start = from >= 0n ? from : BigInt(e.low);
+          if (BigInt(e.high) > start) remaining.set(e.partition, BigInt(e.high));
+        }
+      } finally {
+        await admin.disconnect();
+      }
+      const messages: IncomingMessage[] = [];
+      const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
+      const positions = new Map<number, string>();
+      if (remaining.size > 0) {
+        await consumer.connect();
+        await consumer.subscribe({ topics: [name], fromBeginning: true });
+        await new Promise<void>((resolveRead, rejectRead) => {
+          const timer = setTimeout(() => rejectRead(new Error(`reading ${name} timed out`)), timeoutMs);
+          void consumer.run({
+            autoCommit: false,
+            eachMessage: async ({ partition, message }) => {
+              const end = remaining.get(partition);
+              if (end === undefined || BigInt(message.offset) >= end) return;
+              messages.push({
+                topic: logical(name),
+                partition,
+                offset: message.offset,
+                key: message.key?.toString() ?? null,
+                value: message.value?.toString() ?? null,
+                headers: headerValues(message.headers),
+              });
+              positions.set(partition, (BigInt(message.offset) + 1n).toString());
+              if (BigInt(message.offset) + 1n >= end) remaining.delete(partition);
+              if (remaining.size === 0) {
+                clearTimeout(timer);
+                resolveRead();
+              }
+            },
+          });
+        }).catch(async (err) => {
+          await consumer.disconnect();
+          throw err;
+        });
+      }
+      return {
+        messages,
+        async commit() {
+          if (positions.size > 0) {
+            await consumer.commitOffsets([...positions].map(([partition, offset]) => ({ topic: name, partition, offset })));
+          }
+        },
+        async close() {
+          await consumer.disconnect().catch(() => undefined);
+        },
+      };
     },
 
     async createTopics(specs: TopicSpec[]): Promise<string[]> {

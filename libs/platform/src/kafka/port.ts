@@ -49,11 +49,24 @@ export interface TopicSpec {
   replicationFactor: number;
 }
 
+export interface TopicReading {
+  messages: IncomingMessage[];
+  /** Marks every message read as done for the reading's group (a later reading starts after them). */
+  commit(): Promise<void>;
+  /** Leaves the group; without a commit first, the position does not move. */
+  close(): Promise<void>;
+}
+
 export interface KafkaPort {
   /** The physical name of a logical topic (the optional prefix isolates test runs). */
   topicName(topic: string): string;
   createProducer(): Promise<Producer>;
   consume(options: ConsumeOptions): Promise<Consumer>;
+  /**
+   * Reads a topic from `groupId`'s committed position (or the beginning) up to its current end:
+   * the dead-letter tool's view of a DLQ.
+   */
+  readToEnd(topic: string, groupId: string, timeoutMs?: number): Promise<TopicReading>;
   /** Creates topics that do not exist yet; returns the ones it created. */
   createTopics(specs: TopicSpec[]): Promise<string[]>;
   close(): Promise<void>;
