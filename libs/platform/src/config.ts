@@ -70,6 +70,12 @@ export const baseConfig = {
   LOG_LEVEL: logLevel.default('info'),
   /** Graceful shutdown: how long in-flight requests may take after SIGTERM. */
   SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+  /**
+   * Fault injection for the reliability tests only: the process kills itself (SIGKILL) right after
+   * the relay's batch was acked and before it is marked published, or right after a consumed
+   * event's transaction committed and before its offset is committed. Never set in production.
+   */
+  HELMDESK_FAULT_INJECTION: z.enum(['relay-exit-after-send', 'consumer-exit-after-commit']).optional(),
 };
 
 export const databaseConfig = {

@@ -29,3 +29,4 @@ export * from './jwt/signer';
 export * from './jwt/verifier';
 export * from './http/pagination';
 export * from './dlq/dead-letters';
+export * from './events/consumer-worker';

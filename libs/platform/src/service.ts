@@ -5,7 +5,9 @@ import { createDatabase, pingDatabase, type Database } from './db/database';
 import { createIdempotencyStore, pruneIdempotencyKeys } from './db/idempotency-store';
 import { migrateToLatest, migrationsApplied, type Migrations } from './db/migrate';
 import type { PlatformTables } from './db/platform-migrations';
-import { ConsumerRunner, type EventHandlers } from './events/consumer';
+import type { HelmdeskEvent } from '@helmdesk/contracts';
+import type { EventHandlers } from './events/consumer';
+import { ConsumerWorker } from './events/consumer-worker';
 import { createHttpApp, type HttpAppOptions, type ReadinessReport } from './http/app';
 import type { TokenVerifier } from './http/authenticate';
 import type { IdempotencyStore } from './http/idempotency';
@@ -24,6 +26,7 @@ import { backoffMs, sleep } from './sleep';
 export interface ServiceEnv {
   LOG_LEVEL: Parameters<typeof createLogger>[1];
   SHUTDOWN_DRAIN_MS: number;
+  HELMDESK_FAULT_INJECTION?: 'relay-exit-after-send' | 'consumer-exit-after-commit' | undefined;
   DATABASE_URL: string;
   DATABASE_POOL_MAX: number;
   KAFKA_BROKERS: string[];
@@ -63,12 +66,10 @@ export class ServiceHost<DB> {
   readonly verifier: TokenVerifier | undefined;
   readonly idempotency: IdempotencyStore;
   readonly relay: OutboxRelay;
-  private consumer: ConsumerRunner<DB> | null = null;
   private workers: Worker[] = [];
   private server: RunningServer | null = null;
   private migrated = false;
   private draining = false;
-  private readonly abort = new AbortController();
   private housekeeping: NodeJS.Timeout | null = null;
 
   constructor(readonly options: ServiceHostOptions) {
@@ -99,13 +100,44 @@ export class ServiceHost<DB> {
           })
         : undefined);
     this.idempotency = createIdempotencyStore(this.db as unknown as Kysely<PlatformTables>);
-    this.relay = new OutboxRelay({ database: this.database as Database<unknown>, kafka: this.kafka, logger: this.logger });
+    this.relay = new OutboxRelay({
+      database: this.database as Database<unknown>,
+      kafka: this.kafka,
+      logger: this.logger,
+      ...(env.HELMDESK_FAULT_INJECTION === 'relay-exit-after-send' ? { afterSend: () => this.crash('relay-exit-after-send') } : {}),
+    });
     gauge(this.metrics.registry, 'outbox_backlog', 'Outbox events not yet published', () =>
       outboxBacklog(this.database as Database<unknown>),
     );
     gauge(this.metrics.registry, 'outbox_relay_active', '1 when this replica publishes the outbox', () =>
       this.relay.isActive ? 1 : 0,
     );
+  }
+
+  /** Fault injection (HELMDESK_FAULT_INJECTION): die at once, as a killed pod would. */
+  private crash(point: string): void {
+    this.logger.warn({ point }, 'fault injection: killing this process');
+    process.kill(process.pid, 'SIGKILL');
+  }
+
+  /**
+   * The service's consumers as a worker, in the group `<KAFKA_TOPIC_PREFIX>helmdesk.<service>`
+   * (a topic prefix isolates a deployment's or a test's topics; its group follows it).
+   */
+  consumerWorker(handlers: EventHandlers<DB>, options: { afterCommit?: (event: HelmdeskEvent) => void } = {}): ConsumerWorker<DB> {
+    const crash = this.options.env.HELMDESK_FAULT_INJECTION === 'consumer-exit-after-commit';
+    return new ConsumerWorker<DB>({
+      service: this.options.service,
+      groupId: `${this.options.env.KAFKA_TOPIC_PREFIX}helmdesk.${this.options.service}`,
+      database: this.database,
+      kafka: this.kafka,
+      handlers,
+      logger: this.logger,
+      afterCommit: (event) => {
+        options.afterCommit?.(event);
+        if (crash) this.crash('consumer-exit-after-commit');
+      },
+    });
   }
 
   get db(): Kysely<DB> {
@@ -178,36 +210,14 @@ export class ServiceHost<DB> {
     if (options.migrate !== false) await this.migrate();
     this.server = await startHttpServer(options.app, options.port, options.host);
     this.relay.start();
-    if (options.handlers && Object.keys(options.handlers).length > 0) {
-      this.consumer = new ConsumerRunner<DB>({
-        service: this.options.service,
-        database: this.database,
-        kafka: this.kafka,
-        handlers: options.handlers,
-        logger: this.logger,
-        // A topic prefix (test isolation) gets its own group too.
-        groupId: `${this.options.env.KAFKA_TOPIC_PREFIX}helmdesk.${this.options.service}`,
-      });
-      void this.startConsumer(this.consumer);
-    }
-    this.workers = options.workers ?? [];
+    this.workers = [
+      ...(options.handlers && Object.keys(options.handlers).length > 0 ? [this.consumerWorker(options.handlers)] : []),
+      ...(options.workers ?? []),
+    ];
     for (const w of this.workers) w.start();
     this.housekeeping = setInterval(() => void this.houseKeep(), 10 * 60_000);
     this.housekeeping.unref();
     this.logger.info({ url: this.server.url }, `${this.options.service} service listening`);
-  }
-
-  private async startConsumer(consumer: ConsumerRunner<DB>): Promise<void> {
-    for (let attempt = 1; !this.abort.signal.aborted; attempt++) {
-      try {
-        await consumer.start();
-        this.logger.info({ topics: consumer.topics }, 'consuming');
-        return;
-      } catch (err) {
-        this.logger.warn({ err: (err as Error).message, attempt }, 'cannot join the consumer group yet; retrying');
-        await sleep(backoffMs(attempt, 500, 10_000), this.abort.signal);
-      }
-    }
   }
 
   private async houseKeep(): Promise<void> {
@@ -219,13 +229,12 @@ export class ServiceHost<DB> {
     }
   }
 
-  /** Graceful stop: drain HTTP, leave the group, stop workers, flush the relay, close pools. */
+  /** Graceful stop: drain HTTP, leave the group and stop workers, flush the relay, close pools. */
   async stop(): Promise<void> {
     this.draining = true;
-    this.abort.abort();
     if (this.housekeeping) clearInterval(this.housekeeping);
     await this.server?.close(this.options.env.SHUTDOWN_DRAIN_MS);
-    await this.consumer?.stop();
+    // Consumers first (they are workers too): they leave the group before the database closes.
     await Promise.all(this.workers.map((w) => w.stop()));
     await this.relay.stop();
     await this.kafka.close();

@@ -1,7 +1,6 @@
 import type { Express } from 'express';
 import { gauge, ServiceHost, type Logger, type TokenVerifier } from '@helmdesk/platform';
 import type { AgentConfig } from './config';
-import { consumerWorker } from './events/consumer-worker';
 import { agentEventHandlers } from './events/handlers';
 import { agentServiceRoutes } from './http/routes';
 import { agentMigrations } from './migrations';
@@ -36,14 +35,7 @@ export function createAgentService(config: AgentConfig, overrides: AgentServiceO
   });
   gauge(host.metrics.registry, 'agent_queue_waiting_cases', 'Cases waiting in the queue', () => countWaiting(host.db));
   const app = host.createApp(agentServiceRoutes({ db: host.db, outbox: host.outbox }));
-  const consumers = consumerWorker({
-    service: 'agent',
-    database: host.database,
-    kafka: host.kafka,
-    handlers: agentEventHandlers(host.outbox),
-    logger: host.logger,
-    topicPrefix: config.KAFKA_TOPIC_PREFIX,
-  });
+  const consumers = host.consumerWorker(agentEventHandlers(host.outbox));
   return {
     host,
     app,

@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import type { HelmdeskEvent } from '@helmdesk/contracts';
-import { counter, gauge, ServiceHost, type Logger, type TokenVerifier } from '@helmdesk/platform';
+import { counter, gauge, ServiceHost, type ConsumerWorker, type Logger, type TokenVerifier } from '@helmdesk/platform';
 import type { NotificationConfig } from './config';
 import { systemClock, type Clock } from './domain/clock';
 import { DeliveryWorker, type DeliveryWorkerOptions } from './delivery/delivery-worker';
@@ -8,7 +8,6 @@ import { createEmailSender } from './delivery/email-sender';
 import { createWebhookSender } from './delivery/webhook-sender';
 import { enqueueDailyDigest } from './digest/daily-digest';
 import { DigestScheduler } from './digest/digest-scheduler';
-import { ConsumerWorker } from './events/consumer-worker';
 import { notificationHandlers } from './events/handlers';
 import { routes } from './http/routes';
 import { notificationMigrations } from './migrations';
@@ -103,14 +102,7 @@ export function createNotificationService(
     queuedCount(host.db),
   );
   const deliveries = createDeliveryWorker(config, host, (channel, outcome) => outcomes.inc({ channel, outcome }));
-  const consumer = new ConsumerWorker<NotificationDb>({
-    service: 'notification',
-    // The topic prefix isolates a deployment's (or a test's) topics; the group follows it.
-    groupId: `${config.KAFKA_TOPIC_PREFIX}helmdesk.notification`,
-    database: host.database,
-    kafka: host.kafka,
-    handlers: notificationHandlers(),
-    logger: host.logger,
+  const consumer = host.consumerWorker(notificationHandlers(), {
     afterCommit: (event) => {
       deliveries.wake();
       overrides.afterCommit?.(event);

@@ -109,7 +109,11 @@ describe('the daily digest', () => {
     );
     expect(mail!.html).toContain('&quot;G: requeued &lt;oldest&gt;&quot;');
 
-    const log = await api(service).get(`/api/v1/notifications?event=digest.daily&recipient=${inbox}`).expect(200);
+    // The sink has the mail a moment before the worker records it as sent.
+    const log = await eventually(async () => {
+      const res = await api(service).get(`/api/v1/notifications?event=digest.daily&recipient=${inbox}`).expect(200);
+      return res.body.items[0]?.status === 'sent' ? res : undefined;
+    }, { what: 'the digest delivery recorded as sent' });
     expect(log.body.items).toEqual([
       expect.objectContaining({ eventId: res.body.id, template: 'digest.daily', channel: 'email', status: 'sent' }),
     ]);

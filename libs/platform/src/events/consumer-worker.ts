@@ -1,10 +1,11 @@
-import { backoffMs, ConsumerRunner, sleep, type ConsumerRunnerOptions, type Worker } from '@helmdesk/platform';
+import { backoffMs, sleep } from '../sleep';
+import type { Worker } from '../service';
+import { ConsumerRunner, type ConsumerRunnerOptions } from './consumer';
 
 /**
  * The platform's ConsumerRunner as a `Worker`: joins the group in the background (retrying while
- * Kafka is away, as ServiceHost does for its own consumer) and leaves it on stop. Built here
- * rather than through ServiceHost.start({ handlers }) so the service can wake its delivery worker
- * after each committed event and tests can inject a crash between commit and offset commit.
+ * Kafka is away: the API keeps serving and the outbox keeps the events) and leaves it on stop.
+ * Build it with `ServiceHost.consumerWorker(handlers)`, which sets the group and fault injection.
  */
 export class ConsumerWorker<DB> implements Worker {
   readonly runner: ConsumerRunner<DB>;
