@@ -8,6 +8,8 @@ const common = {
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: { '^@helmdesk/(contracts|platform|testkit)$': '<rootDir>/libs/$1/src' },
   testEnvironment: 'node',
+  // The console has its own runner (vitest).
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/services/console/'],
 };
 
 /** @type {import('jest').Config} */
