@@ -34,8 +34,10 @@ export interface RunningPlatform {
   pid(service: PlatformService): number | undefined;
   /** Sends a signal to one process (SIGKILL for crash tests) and waits for it to exit. */
   kill(service: PlatformService, signal?: NodeJS.Signals): Promise<number | null>;
-  /** Starts a stopped service again with the same configuration. */
-  start(service: PlatformService): void;
+  /** Starts a stopped service again with the same configuration (plus `env`, e.g. to drop a fault). */
+  start(service: PlatformService, env?: Record<string, string>): void;
+  /** Resolves when the service's own /readyz (or the gateway's) answers 200. */
+  waitServiceReady(service: PlatformService, timeoutMs?: number): Promise<void>;
   waitReady(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
@@ -111,10 +113,10 @@ export async function launchPlatform(options: LaunchOptions): Promise<RunningPla
   const logs = new Map<PlatformService, WriteStream>();
   if (options.logDir) mkdirSync(options.logDir, { recursive: true });
 
-  function start(service: PlatformService): void {
+  function start(service: PlatformService, env: Record<string, string> = {}): void {
     const child = spawn(process.execPath, [resolve(repoRoot, `services/${service}/dist/main.js`)], {
       cwd: repoRoot,
-      env: { ...common, ...perService[service], ...options.serviceEnv?.[service] },
+      env: { ...common, ...perService[service], ...options.serviceEnv?.[service], ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.set(service, child);
@@ -146,6 +148,17 @@ export async function launchPlatform(options: LaunchOptions): Promise<RunningPla
       return exited(child);
     },
     start,
+    async waitServiceReady(service, timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        const ok = await fetch(`http://127.0.0.1:${ports[service]}/readyz`, { signal: AbortSignal.timeout(1_000) })
+          .then((r) => r.status === 200)
+          .catch(() => false);
+        if (ok) return;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      throw new Error(`${service} was not ready within ${timeoutMs} ms`);
+    },
     async waitReady(timeoutMs = options.readyTimeoutMs ?? 90_000) {
       const deadline = Date.now() + timeoutMs;
       let last = '';
