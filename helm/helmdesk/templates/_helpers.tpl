@@ -93,7 +93,7 @@ app.kubernetes.io/component: {{ .component }}
 {{- if and .Values.kafka.enabled (not .Values.externalKafka.brokers) (not .Values.externalKafka.existingSecret) }}true{{ end }}
 {{- end }}
 
-{{/* "hooks" or "initContainers" (see docs/decisions/0004-chart-migrations-with-bundled-databases.md). */}}
+{{/* "hooks" or "initContainers" (see docs/decisions/0011-chart-migrations-with-bundled-databases.md). */}}
 {{- define "helmdesk.migrations.mode" -}}
 {{- if eq .Values.migrations.mode "auto" }}
 {{- if or (include "helmdesk.postgresql.bundled" .) (include "helmdesk.kafka.bundled" .) }}initContainers{{ else }}hooks{{ end }}
