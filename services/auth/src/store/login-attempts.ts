@@ -1,0 +1,61 @@
+import { sql, type Kysely } from 'kysely';
+import type { LoginLimits } from '../domain/login-limit';
+import type { AuthDatabase } from './tables';
+
+type Db = Kysely<AuthDatabase>;
+
+/**
+ * Records a sign-in attempt before the password is checked (so attempts in flight count too);
+ * a success deletes it again, a failure leaves it. Returns its id.
+ */
+export async function recordAttempt(db: Db, account: string, address: string): Promise<number> {
+  const row = await db.insertInto('login_attempts').values({ account, address }).returning('id').executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/**
+ * For the attempt `id`, how long each counter stays at its limit counting only the attempts
+ * before it: the time until the max-th newest earlier attempt leaves the window (null when there
+ * are fewer than max). Database clock, so all replicas agree.
+ */
+export async function limitWaits(
+  db: Db,
+  attempt: { id: number; account: string; address: string },
+  limits: LoginLimits,
+): Promise<{ account: number | null; address: number | null }> {
+  const window = sql`make_interval(secs => ${limits.windowSeconds})`;
+  const { rows } = await sql<{ account: string | number | null; address: string | number | null }>`
+    select
+      extract(epoch from (
+        select a.at from login_attempts a
+         where a.account = ${attempt.account} and a.id < ${attempt.id} and a.at > now() - ${window}
+         order by a.at desc offset ${limits.maxPerAccount - 1} limit 1
+      ) + ${window} - now())::float8 as account,
+      extract(epoch from (
+        select a.at from login_attempts a
+         where a.address = ${attempt.address} and a.id < ${attempt.id} and a.at > now() - ${window}
+         order by a.at desc offset ${limits.maxPerAddress - 1} limit 1
+      ) + ${window} - now())::float8 as address
+  `.execute(db);
+  const row = rows[0];
+  const num = (v: string | number | null | undefined) => (v === null || v === undefined ? null : Number(v));
+  return { account: num(row?.account), address: num(row?.address) };
+}
+
+export async function deleteAttempt(db: Db, id: number): Promise<void> {
+  await db.deleteFrom('login_attempts').where('id', '=', id).execute();
+}
+
+/** After a successful sign-in: the account's failures are forgiven (the address's are not). */
+export async function clearAccountFailures(db: Db, account: string): Promise<void> {
+  await db.deleteFrom('login_attempts').where('account', '=', account).execute();
+}
+
+/** Forgets attempts older than the window. */
+export async function pruneAttempts(db: Db, windowSeconds: number): Promise<number> {
+  const result = await db
+    .deleteFrom('login_attempts')
+    .where('at', '<', sql<Date>`now() - make_interval(secs => ${windowSeconds})`)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

@@ -1,0 +1,20 @@
+import { routePolicies } from '@helmdesk/contracts';
+import { authServiceRoutes } from '../../src/http/routes';
+
+describe('the auth routes', () => {
+  it('when compared with the route policy table of libs/contracts, then they are exactly its auth rows, with the same access', () => {
+    const routes = authServiceRoutes({} as never);
+    const served = routes.map((r) => ({ method: r.method, path: r.path, access: r.access })).sort((a, b) => `${a.method} ${a.path}`.localeCompare(`${b.method} ${b.path}`));
+    const table = routePolicies
+      .filter((p) => p.target === 'auth')
+      .map((p) => ({ method: p.method, path: p.path, access: p.access }))
+      .sort((a, b) => `${a.method} ${a.path}`.localeCompare(`${b.method} ${b.path}`));
+    expect(served).toEqual(table);
+  });
+
+  it('when a route creates something, then it honours Idempotency-Key', () => {
+    const creating = authServiceRoutes({} as never).filter((r) => r.status === 201);
+    expect(creating.map((r) => r.path).sort()).toEqual(['/api/v1/auth/register', '/api/v1/users']);
+    expect(creating.every((r) => r.idempotent)).toBe(true);
+  });
+});
