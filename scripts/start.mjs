@@ -23,7 +23,7 @@ function format(service, line) {
   } catch {
     return `${tag} ${line}`;
   }
-  if (quiet && entry.msg === 'request' && entry.status < 400 && entry.route !== 'unmatched') return null;
+  if (quiet && entry.msg === 'request' && ((entry.status < 400 && entry.route !== 'unmatched') || entry.route === '/readyz')) return null;
   const extra =
     entry.msg === 'request'
       ? `${entry.method} ${entry.path} → ${entry.status} ${entry.ms} ms`

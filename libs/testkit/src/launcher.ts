@@ -118,6 +118,9 @@ export async function launchPlatform(options: LaunchOptions): Promise<RunningPla
       cwd: repoRoot,
       env: { ...common, ...perService[service], ...options.serviceEnv?.[service], ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group: a Ctrl-C in the terminal reaches the supervisor only, which then
+      // stops the processes in order (gateway first) with one SIGTERM each.
+      detached: true,
     });
     children.set(service, child);
     if (options.logDir && !logs.has(service)) {

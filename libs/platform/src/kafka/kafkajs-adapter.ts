@@ -1,5 +1,6 @@
 import {
   Kafka,
+  Partitioners,
   logLevel as KafkaLogLevel,
   type Consumer as KafkaConsumer,
   type Producer as KafkaProducer,
@@ -66,7 +67,9 @@ export function createKafkajsPort(options: KafkajsOptions): KafkaPort {
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
-      retry: { initialRetryTime: 200, maxRetryTime: 5_000, retries: 3 },
+      // Murmur2 partitioning as the Java client does, so keys land where other clients put them.
+      createPartitioner: Partitioners.DefaultPartitioner,
+      // Retries stay unlimited (kafkajs' default for idempotence); `sendTimeoutMs` bounds each send.
     });
     try {
       await withTimeout(producer.connect(), sendTimeoutMs, 'producer connect');
