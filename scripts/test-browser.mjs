@@ -26,7 +26,8 @@ try {
     topicPrefix: testkit.uniqueTopicPrefix('browser'),
     adminEmail: admin.email,
     adminPassword: admin.password,
-    env: { BCRYPT_COST: '4', LOG_LEVEL: 'warn' },
+    // Loopback webhooks are allowed so the console's "secret shown once" path runs for real.
+    env: { BCRYPT_COST: '4', LOG_LEVEL: 'warn', HELMDESK_WEBHOOK_ALLOW_PRIVATE: 'true' },
     logDir: resolve(root, '.helmdesk/reports/browser-logs'),
   });
   console.log(`browser tests: platform up at ${platform.url}`);

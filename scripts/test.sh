@@ -49,6 +49,7 @@ if [ -f services/console/package.json ]; then
   step "console (vitest)" npm run --silent test -w @helmdesk/console -- --reporter=default --reporter=json \
     --outputFile="$PWD/$reports/vitest.json"
   if [ -d test/e2e-browser ]; then
+    step "console build (vite)" npm run --silent build -w @helmdesk/console
     step "console in Chromium (playwright-core)" node scripts/test-browser.mjs "$reports/browser.txt"
   fi
 fi
