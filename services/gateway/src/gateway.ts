@@ -1,3 +1,4 @@
+import compression from 'compression';
 import type { Express, NextFunction, Request, Response } from 'express';
 import {
   authenticate,
@@ -89,7 +90,11 @@ export function createGateway(config: GatewayConfig, overrides: GatewayOverrides
     metrics,
     internalEndpoints: false,
     trustProxy: false,
-    extend: (a) => a.use(route),
+    extend: (a) => {
+      // Text answers (the console's assets, JSON) are compressed; proxied bodies pass through it too.
+      a.use(compression());
+      a.use(route);
+    },
     fallback: consoleHandler(config.CONSOLE_DIR),
   });
 

@@ -120,7 +120,19 @@ export function createHttpApp(options: HttpAppOptions): Express {
     });
     next();
   });
-  app.use(helmet());
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          // Plain-http installs (an ingress without TLS) must still load the console's assets.
+          upgradeInsecureRequests: null,
+          'style-src': ["'self'"],
+          'connect-src': ["'self'"],
+          'frame-ancestors': ["'none'"],
+        },
+      },
+    }),
+  );
 
   app.get('/healthz', (req, res) => {
     req.routeTemplate = '/healthz';

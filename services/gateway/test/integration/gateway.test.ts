@@ -287,3 +287,14 @@ describe('the web console', () => {
     await request(gateway.app).post('/').set('accept', 'text/html').expect(404);
   });
 });
+
+describe('what browsers get', () => {
+  it('compresses text when asked, and never upgrades plain-http requests', async () => {
+    writeFileSync(join(consoleDir, 'assets', 'big-5678.js'), 'console.log("x");\n'.repeat(2000));
+    const res = await request(gateway.app).get('/assets/big-5678.js').set('accept-encoding', 'gzip').expect(200);
+    expect(res.headers['content-encoding']).toBe('gzip');
+    const page = await request(gateway.app).get('/').set('accept', 'text/html');
+    expect(page.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
+    expect(page.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+  });
+});
