@@ -31,8 +31,7 @@ export function encodeCursor(position: readonly (string | number)[]): string {
 /** Decodes a cursor this server issued; anything else → 400. */
 export function decodeCursor(cursor: string, arity: number): (string | number)[] {
   const [payload, sum, ...rest] = cursor.split('.');
-  const invalid = () =>
-    new Invalid('The cursor is not one this server issued.', [{ path: 'query.cursor', message: 'invalid cursor' }]);
+  const invalid = foreignCursor;
   if (!payload || !sum || rest.length > 0 || checksum(payload) !== sum) throw invalid();
   let position: unknown;
   try {
@@ -67,4 +66,27 @@ export function toPage<R, T>(
     items: pageRows.map(map),
     nextCursor: more && last !== undefined ? encodeCursor(position(last)) : null,
   };
+}
+
+function foreignCursor(): Invalid {
+  return new Invalid('The cursor is not one this server issued.', [{ path: 'query.cursor', message: 'invalid cursor' }]);
+}
+
+/**
+ * Reads a list cursor this server issued and checks its values against `shape`: a cursor with a
+ * valid checksum but values of the wrong kind is refused like any other foreign cursor (400).
+ */
+export function readCursor<S extends z.ZodTuple>(cursor: string | undefined, shape: S): z.output<S> | undefined {
+  if (cursor === undefined) return undefined;
+  const parsed = shape.safeParse(decodeCursor(cursor, shape.def.items.length));
+  if (!parsed.success) throw foreignCursor();
+  return parsed.data;
+}
+
+const timeIdPosition = z.tuple([z.iso.datetime(), z.uuid()]);
+
+/** The most common position: a row's creation time and id (lists ordered by both). */
+export function readTimeIdCursor(cursor: string | undefined): { createdAt: Date; id: string } | undefined {
+  const position = readCursor(cursor, timeIdPosition);
+  return position && { createdAt: new Date(position[0]), id: position[1] };
 }

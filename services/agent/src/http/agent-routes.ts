@@ -5,7 +5,7 @@ import { findAgent, listAgents } from '../store/agents';
 import { updateAgentSettings, setOwnStatus } from '../use-cases/change-availability/change-availability';
 import { removeAgent } from '../use-cases/remove-agent/remove-agent';
 import { caller } from './caller';
-import { readCursor } from './cursor';
+import { readCursor } from '@helmdesk/platform';
 import { runUseCase, type HttpDeps } from './deps';
 import { agentSchema, presentAgent } from './representations';
 
@@ -23,7 +23,7 @@ export function agentRoutes(deps: HttpDeps): RouteDefinition[] {
       query: z.strictObject({ status: agentStatusSchema.optional(), ...pageQuery }),
       response: pageSchema(agentSchema),
       handler: async ({ query }) => {
-        const after = readCursor(query.cursor, 2, z.tuple([z.string(), z.uuid()]));
+        const after = readCursor(query.cursor, z.tuple([z.string(), z.uuid()]));
         const rows = await listAgents(deps.db, {
           status: query.status,
           limit: query.limit,

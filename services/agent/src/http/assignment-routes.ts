@@ -3,7 +3,7 @@ import { defineRoute, Forbidden, pageQuery, pageSchema, toPage, type RouteDefini
 import { listAssignments } from '../store/assignments';
 import { resolveCase } from '../use-cases/resolve-case/resolve-case';
 import { caller } from './caller';
-import { readCursor } from './cursor';
+import { readCursor } from '@helmdesk/platform';
 import { runUseCase, type HttpDeps } from './deps';
 import { assignmentSchema, presentAssignment } from './representations';
 
@@ -28,7 +28,7 @@ export function assignmentRoutes(deps: HttpDeps): RouteDefinition[] {
         if (me.role === 'agent' && query.agentId !== undefined && query.agentId !== me.id) {
           throw new Forbidden("An agent lists only its own assignments; leave out agentId or give your own id.");
         }
-        const after = readCursor(query.cursor, 2, z.tuple([z.iso.datetime(), z.number().int().min(1)]));
+        const after = readCursor(query.cursor, z.tuple([z.iso.datetime(), z.number().int().min(1)]));
         const rows = await listAssignments(deps.db, {
           agentId: me.role === 'agent' ? me.id : query.agentId,
           state: query.state,

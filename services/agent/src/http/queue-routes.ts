@@ -3,7 +3,7 @@ import { defineRoute, pageQuery, pageSchema, toPage, type RouteDefinition } from
 import { listQueue } from '../store/cases';
 import { claimCase, claimNext } from '../use-cases/claim-case/claim-case';
 import { caller } from './caller';
-import { readCursor } from './cursor';
+import { readCursor } from '@helmdesk/platform';
 import { runUseCase, type HttpDeps } from './deps';
 import { assignmentSchema, presentAssignment, presentQueueEntry, queueItemSchema } from './representations';
 
@@ -20,7 +20,7 @@ export function queueRoutes(deps: HttpDeps): RouteDefinition[] {
       query: z.strictObject({ ...pageQuery }),
       response: pageSchema(queueItemSchema),
       handler: async ({ query }) => {
-        const after = readCursor(query.cursor, 3, z.tuple([z.number().int().min(1).max(4), z.iso.datetime(), z.uuid()]));
+        const after = readCursor(query.cursor, z.tuple([z.number().int().min(1).max(4), z.iso.datetime(), z.uuid()]));
         const rows = await listQueue(deps.db, {
           limit: query.limit,
           after: after && { priorityRank: after[0], queuedAt: new Date(after[1]), caseId: after[2] },

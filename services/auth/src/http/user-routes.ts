@@ -1,8 +1,6 @@
-import { z } from 'zod';
 import {
-  decodeCursor,
+  readTimeIdCursor,
   defineRoute,
-  Invalid,
   NotFound,
   pageSchema,
   toPage,
@@ -14,16 +12,7 @@ import { callerOf, traceOf, type AuthRouteDeps } from './deps';
 import { createUserBody, listUsersQuery, patchUserBody, userIdParams, userResponse, userSchema } from './schemas';
 
 const tags = ['users'];
-const userPosition = z.tuple([z.iso.datetime(), z.uuid()]);
 
-function afterUser(cursor: string | undefined): { createdAt: Date; id: string } | undefined {
-  if (cursor === undefined) return undefined;
-  const position = userPosition.safeParse(decodeCursor(cursor, 2));
-  if (!position.success) {
-    throw new Invalid('The cursor is not one this server issued.', [{ path: 'query.cursor', message: 'invalid cursor' }]);
-  }
-  return { createdAt: new Date(position.data[0]), id: position.data[1] };
-}
 
 /** Account administration (admins only). */
 export function userRoutes(deps: AuthRouteDeps): RouteDefinition[] {
@@ -54,7 +43,7 @@ export function userRoutes(deps: AuthRouteDeps): RouteDefinition[] {
         const rows = await listUsers(deps.db, {
           role: query.role,
           q: query.q,
-          after: afterUser(query.cursor),
+          after: readTimeIdCursor(query.cursor),
           limit: query.limit + 1,
         });
         return toPage(rows, query.limit, (u) => [u.createdAt.toISOString(), u.id], userResponse);

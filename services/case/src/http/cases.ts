@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Kysely } from 'kysely';
 import { casePrioritySchema } from '@helmdesk/contracts';
 import {
-  decodeCursor,
+  readTimeIdCursor,
   defineRoute,
   Invalid,
   newTraceparent,
@@ -34,16 +34,7 @@ const listCasesQuery = z.strictObject({
   assigneeId: z.uuid().optional().describe('Admin only (400 for others).'),
 });
 
-const casePosition = z.tuple([z.iso.datetime(), z.uuid()]);
 
-function afterCase(cursor: string | undefined): { createdAt: Date; id: string } | undefined {
-  if (cursor === undefined) return undefined;
-  const position = casePosition.safeParse(decodeCursor(cursor, 2));
-  if (!position.success) {
-    throw new Invalid('The cursor is not one this server issued.', [{ path: 'query.cursor', message: 'invalid cursor' }]);
-  }
-  return { createdAt: new Date(position.data[0]), id: position.data[1] };
-}
 
 export function caseRoutes({ db, outbox }: CaseRouteDeps): RouteDefinition[] {
   return [
@@ -102,7 +93,7 @@ export function caseRoutes({ db, outbox }: CaseRouteDeps): RouteDefinition[] {
           ...scope.scope,
           status: query.status,
           priority: query.priority,
-          after: afterCase(query.cursor),
+          after: readTimeIdCursor(query.cursor),
           limit: query.limit + 1,
         });
         return toPage(rows, query.limit, (c) => [c.createdAt.toISOString(), c.id], caseResponse);

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import {
-  decodeCursor,
+  readCursor,
   defineRoute,
   Forbidden,
-  Invalid,
   pageQuery,
   pageSchema,
   toPage,
@@ -23,12 +22,7 @@ const listCommentsQuery = z.strictObject({ ...pageQuery });
 const commentPosition = z.tuple([z.number().int().positive()]);
 
 function afterComment(cursor: string | undefined): number | undefined {
-  if (cursor === undefined) return undefined;
-  const position = commentPosition.safeParse(decodeCursor(cursor, 1));
-  if (!position.success) {
-    throw new Invalid('The cursor is not one this server issued.', [{ path: 'query.cursor', message: 'invalid cursor' }]);
-  }
-  return position.data[0];
+  return readCursor(cursor, commentPosition)?.[0];
 }
 
 export function commentRoutes({ db }: CaseRouteDeps): RouteDefinition[] {
