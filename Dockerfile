@@ -15,7 +15,9 @@ ENV CI=true \
     npm_config_fund=false \
     npm_config_audit=false
 COPY . .
-RUN --mount=type=cache,target=/root/.npm npm ci
+# `npm install`, not `npm ci`: the lock file is made where only Linux builds of native
+# optional packages are served, and `npm ci` refuses a lock without the others (ADR 0016).
+RUN --mount=type=cache,target=/root/.npm npm install --no-audit --no-fund
 RUN npm run build \
  && if [ -f services/console/package.json ]; then npm run build --workspace=services/console --if-present; fi
 RUN npm prune --omit=dev

@@ -13,8 +13,8 @@ if [ -z "${DATABASE_URL:-}" ] || [ -z "${KAFKA_BROKERS:-}" ] || [ -z "${SMTP_URL
 fi
 
 if [ ! -d node_modules ]; then
-  echo "start: installing npm dependencies (npm ci)…"
-  npm ci --no-audit --no-fund
+  echo "start: installing npm dependencies…"
+  npm install --no-audit --no-fund
 fi
 echo "start: building…"
 npm run --silent build

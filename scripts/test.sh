@@ -21,7 +21,7 @@ step() { # name, command...
   fi
 }
 
-[ -d node_modules ] || npm ci --no-audit --no-fund
+[ -d node_modules ] || npm install --no-audit --no-fund
 
 # Types and lint count as one check each.
 check() { # name, command...

@@ -51,7 +51,7 @@ expect(any(c.cmd == "COPY" and any(f.startswith("--from=") for f in c.flags) for
 expect(not any(c.cmd == "COPY" and not any(f.startswith("--from=") for f in c.flags) for c in final),
        "runtime stage copies from the build context (only build output belongs there)")
 build = cmds[:stages[-1]]
-for needed in ("npm ci", "npm run build", "npm prune --omit=dev"):
+for needed in ("npm install", "npm run build", "npm prune --omit=dev"):
     expect(any(c.cmd == "RUN" and needed in c.value[0] for c in build), "build stage does not run %s" % needed)
 
 # the gathering step, for real, on a fake tree
