@@ -19,7 +19,7 @@ import type { KafkaPort } from './kafka/port';
 import { createLogger, type Logger } from './logger';
 import { createMetrics, gauge, type HttpMetrics } from './metrics';
 import { Outbox } from './outbox/outbox';
-import { OutboxRelay, outboxBacklog, pruneOutbox } from './outbox/relay';
+import { OutboxRelay, outboxBacklog, pruneOutbox, pruneProcessedEvents } from './outbox/relay';
 import { backoffMs, sleep } from './sleep';
 
 /** What every data-owning service's environment provides (see config.ts pieces). */
@@ -223,6 +223,7 @@ export class ServiceHost<DB> {
   private async houseKeep(): Promise<void> {
     try {
       await pruneOutbox(this.database as Database<unknown>);
+      await pruneProcessedEvents(this.database as Database<unknown>);
       await pruneIdempotencyKeys(this.db as unknown as Kysely<PlatformTables>);
     } catch (err) {
       this.logger.warn({ err }, 'housekeeping failed');

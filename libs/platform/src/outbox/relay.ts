@@ -170,3 +170,15 @@ export async function pruneOutbox(database: Database<unknown>, olderThanHours = 
   );
   return result.rowCount ?? 0;
 }
+
+/**
+ * Forgets consumed event ids older than `olderThanDays` — longer than Kafka keeps messages
+ * (7 days by default), so a redelivery can never outlive its id.
+ */
+export async function pruneProcessedEvents(database: Database<unknown>, olderThanDays = 14): Promise<number> {
+  const result = await database.pool.query(
+    `delete from processed_event where processed_at < now() - make_interval(days => $1)`,
+    [olderThanDays],
+  );
+  return result.rowCount ?? 0;
+}

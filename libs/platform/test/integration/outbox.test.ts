@@ -7,6 +7,8 @@ import {
   migrateToLatest,
   Outbox,
   OutboxRelay,
+  pruneOutbox,
+  pruneProcessedEvents,
   type Database,
   type PlatformTables,
 } from '@helmdesk/platform';
@@ -149,4 +151,18 @@ describe('the transactional outbox', () => {
     expect(namesOn('user.created').filter((n) => n.startsWith('two-relays-'))).toEqual(['two-relays-1', 'two-relays-2']);
   });
 
+});
+
+describe('housekeeping', () => {
+  it('prunes published outbox rows and processed event ids only once they are old', async () => {
+    await database.pool.query(`insert into processed_event (event_id, topic, processed_at) values ('old', 't', now() - interval '20 days'), ('new', 't', now())`);
+    await database.pool.query(`update outbox set published_at = now() - interval '2 days' where id = (select min(id) from outbox where published_at is not null)`);
+    const before = await database.db.selectFrom('outbox').select('id').where('published_at', 'is not', null).execute();
+    expect(await pruneProcessedEvents(database as Database<unknown>)).toBe(1);
+    expect(await pruneOutbox(database as Database<unknown>)).toBe(1);
+    const ids = (await database.pool.query<{ event_id: string }>('select event_id from processed_event')).rows.map((r) => r.event_id);
+    expect(ids).toEqual(['new']);
+    const after = await database.db.selectFrom('outbox').select('id').where('published_at', 'is not', null).execute();
+    expect(after).toHaveLength(before.length - 1);
+  });
 });
