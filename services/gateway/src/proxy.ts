@@ -70,6 +70,13 @@ export function forward(req: Request, res: Response, upstream: Upstream, options
   if (declared > options.bodyLimitBytes) {
     return Promise.reject(new PayloadTooLarge(`The request body is larger than ${options.bodyLimitBytes} bytes.`));
   }
+  return attempt(req, res, upstream, options, true);
+}
+
+/** Safe to send twice: no body to replay, and the service cannot have acted on it. */
+const retryable = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function attempt(req: Request, res: Response, upstream: Upstream, options: ProxyOptions, mayRetry: boolean): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     let settled = false;
     const fail = (err: HttpError) => {
@@ -111,7 +118,16 @@ export function forward(req: Request, res: Response, upstream: Upstream, options
     outgoing.on('timeout', () =>
       fail(new GatewayTimeout(`The ${upstream.name} service did not answer within ${options.timeoutMs} ms.`)),
     );
-    outgoing.on('error', () => fail(new ServiceUnavailable(`The ${upstream.name} service is unavailable; try again shortly.`)));
+    outgoing.on('error', (err: NodeJS.ErrnoException) => {
+      // A kept-alive connection the service closed just as we reused it (a restart, a drain):
+      // an idempotent request is sent once more on a fresh connection (Node's documented retry).
+      if (!settled && mayRetry && outgoing.reusedSocket && err.code === 'ECONNRESET' && retryable.has(req.method) && !res.headersSent) {
+        settled = true;
+        attempt(req, res, upstream, options, false).then(resolve, reject);
+        return;
+      }
+      fail(new ServiceUnavailable(`The ${upstream.name} service is unavailable; try again shortly.`));
+    });
 
     let received = 0;
     req.on('data', (chunk: Buffer) => {
@@ -121,6 +137,8 @@ export function forward(req: Request, res: Response, upstream: Upstream, options
         fail(new PayloadTooLarge(`The request body is larger than ${options.bodyLimitBytes} bytes.`));
       }
     });
-    req.pipe(outgoing);
+    // A retried GET finds its (empty) request stream already ended.
+    if (req.readableEnded) outgoing.end();
+    else req.pipe(outgoing);
   });
 }

@@ -27,9 +27,16 @@ export function startHttpServer(app: Express, port: number, host = '0.0.0.0'): P
         url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${actual}`,
         close(drainMs = 10_000) {
           return new Promise<void>((done) => {
+            // Answers from now on close their connection, and connections that fall idle are
+            // closed as they do, so the process ends as soon as in-flight requests are done.
+            server.on('request', (_req, res) => {
+              if (!res.headersSent) res.setHeader('connection', 'close');
+            });
+            const sweep = setInterval(() => server.closeIdleConnections(), 100);
             const timer = setTimeout(() => server.closeAllConnections(), drainMs);
             server.close(() => {
               clearTimeout(timer);
+              clearInterval(sweep);
               done();
             });
             server.closeIdleConnections();
