@@ -54,6 +54,9 @@ if [ -f services/console/package.json ]; then
   fi
 fi
 
+# Production dependencies with a high or critical advisory fail the run. Where the registry has no
+# advisory endpoint (this workplace's), the script says so loudly and the step passes.
+step "npm audit (production dependencies)" env SECURITY_AUDIT_ALLOW_UNAVAILABLE=true bash scripts/security-audit.sh
 step "chart tools" bash scripts/ci/install-chart-tools.sh
 step "chart checks (helm lint/template, schemas, policies)" bash -c "bash scripts/chart/check.sh | tee $reports/chart.txt; exit \${PIPESTATUS[0]}"
 
