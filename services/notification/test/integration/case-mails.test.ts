@@ -97,6 +97,9 @@ describe('case mails', () => {
     const { caseId, event } = await events.caseCreated(customer.id, 'Delivered twice');
     await events.send(event);
     await events.send(event);
+    // Its mail may wait for the recipient's user.created (topics are not ordered): wait for it,
+    // then for a later marker, so a second copy would have had time to arrive too.
+    await eventually(() => sink.to(customer.email).some((m) => m.text.includes(caseId)), { what: 'the mail', timeoutMs: 20_000 });
     await consumerPassed(customer.id, customer.email);
     expect(sink.to(customer.email).filter((m) => m.text.includes(caseId))).toHaveLength(1);
   });
