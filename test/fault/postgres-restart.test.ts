@@ -85,7 +85,8 @@ describe('Postgres restarted under load', () => {
     const lastFailure = Math.max(...unavailable.map((s) => s.sentAt));
     const settled: LoadSample[] = samples.filter((s) => s.sentAt >= upDoneAt + 5_000);
     expect(settled.filter((s) => s.status >= 300).map((s) => `${s.op} ${s.status} ${s.sentAt - upDoneAt} ms after up`)).toEqual([]);
-    expect(readyStatuses.at(-1)!.status).toBe(200);
+    // Readiness is back (probed directly: one sample can time out on a loaded 2-core runner).
+    await eventually(async () => (await fetch(`${fx.platform.url}/readyz`)).status === 200, { what: '/readyz 200 again', timeoutMs: 15_000 });
     expect(readyStatuses.some((r) => r.status === 503)).toBe(true);
 
     // The same processes: pools reconnected, nothing restarted.

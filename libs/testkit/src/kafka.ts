@@ -16,11 +16,21 @@ export function testKafka(clientId = 'helmdesk-test'): Kafka {
 export async function createPrefixedTopics(prefix: string, partitions = 3, extra: string[] = []): Promise<void> {
   const admin = testKafka().admin();
   await admin.connect();
+  const request = {
+    waitForLeaders: true,
+    topics: [...allTopicNames(), ...extra].map((t) => ({ topic: prefix + t, numPartitions: partitions, replicationFactor: 1 })),
+  };
   try {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [...allTopicNames(), ...extra].map((t) => ({ topic: prefix + t, numPartitions: partitions, replicationFactor: 1 })),
-    });
+    // Fresh topics can be briefly unknown to the metadata kafkajs waits on: ask again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await admin.createTopics(request);
+        break;
+      } catch (err) {
+        if (attempt >= 10 || (err as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw err;
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    }
   } finally {
     await admin.disconnect();
   }

@@ -8,6 +8,7 @@ import {
   type LogEntry,
 } from 'kafkajs';
 import type { Logger } from '../logger';
+import { sleep } from '../sleep';
 import type { Consumer, ConsumeOptions, IncomingMessage, KafkaPort, OutgoingMessage, Producer, TopicReading, TopicSpec } from './port';
 
 export interface KafkajsOptions {
@@ -238,14 +239,25 @@ export function createKafkajsPort(options: KafkajsOptions): KafkaPort {
         const existing = new Set(await admin.listTopics());
         const missing = specs.filter((s) => !existing.has(physical(s.topic)));
         if (missing.length > 0) {
-          await admin.createTopics({
+          const request = {
             waitForLeaders: true,
             topics: missing.map((s) => ({
               topic: physical(s.topic),
               numPartitions: s.partitions,
               replicationFactor: s.replicationFactor,
             })),
-          });
+          };
+          // Right after creation the broker's metadata may not know the topic yet
+          // (UNKNOWN_TOPIC_OR_PARTITION while kafkajs waits for leaders): ask again.
+          for (let attempt = 1; ; attempt++) {
+            try {
+              await admin.createTopics(request);
+              break;
+            } catch (err) {
+              if (attempt >= 10 || (err as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw err;
+              await sleep(300);
+            }
+          }
         }
         return missing.map((s) => s.topic);
       } finally {
