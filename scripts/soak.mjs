@@ -45,14 +45,14 @@ let base;
 const agent = new http.Agent({ keepAlive: true, maxSockets: 128 });
 
 /** One request; resolves with {status, body, ms} (status 0 for no answer). */
-function request(method, path, token, body) {
+function request(method, path, token, body, target = base, as = 'json') {
   const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
   const started = performance.now();
   return new Promise((res) => {
     const req = http.request(
       {
-        host: base.hostname,
-        port: base.port,
+        host: target.hostname,
+        port: target.port,
         method,
         path,
         agent,
@@ -69,7 +69,8 @@ function request(method, path, token, body) {
         response.on('end', () => {
           let parsed;
           try {
-            parsed = chunks.length ? JSON.parse(Buffer.concat(chunks).toString()) : null;
+            const text = Buffer.concat(chunks).toString();
+            parsed = as === 'text' ? text : chunks.length ? JSON.parse(text) : null;
           } catch {
             parsed = null;
           }
@@ -231,24 +232,66 @@ async function openLoop(rate, ms) {
 
 // ------------------------------------------------------------------------------ watchers
 
-function rssSampler(platform, everyMs) {
+/**
+ * Every `everyMs`: VmRSS of each service process, and from its Prometheus metrics the live JS
+ * memory (V8 heap used + external, i.e. Buffers) and its count of major GCs. An idle Node process
+ * may go minutes without a major GC while its RSS creeps up (garbage and freed Buffers not yet
+ * reclaimed or returned); a leak also lifts the live memory that survives each major GC.
+ */
+function memorySampler(platform, metricsToken, everyMs) {
   const samples = Object.fromEntries(services.map((s) => [s, []]));
   const t0 = Date.now();
-  const take = () => {
-    for (const s of services) {
-      const mib = rssMiB(platform.pid(s));
-      if (mib !== null) samples[s].push({ x: (Date.now() - t0) / 60_000, y: mib });
-    }
+  const value = (text, name) => {
+    const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
+    return m ? Number(m[1]) : null;
   };
-  take();
-  const timer = setInterval(take, everyMs);
+  const majorGcs = (text) => {
+    const m = /^nodejs_gc_duration_seconds_count\{[^}]*kind="major"[^}]*\} (\S+)$/m.exec(text);
+    return m ? Number(m[1]) : 0;
+  };
+  const take = async () => {
+    await Promise.all(
+      services.map(async (s) => {
+        const mib = rssMiB(platform.pid(s));
+        if (mib === null) return;
+        const x = (Date.now() - t0) / 60_000;
+        let live = null;
+        let majors = null;
+        const r = await request('GET', '/metrics', s === 'gateway' ? metricsToken : undefined, undefined, s === 'gateway' ? base : new URL(`http://127.0.0.1:${platform.ports[s]}`), 'text');
+        if (r.status === 200 && typeof r.body === 'string') {
+          const heap = value(r.body, 'nodejs_heap_size_used_bytes');
+          const external = value(r.body, 'nodejs_external_memory_bytes');
+          if (heap !== null) live = (heap + (external ?? 0)) / 2 ** 20;
+          majors = majorGcs(r.body);
+        }
+        samples[s].push({ x, y: mib, live, majors });
+      }),
+    );
+  };
+  const first = take();
+  const timer = setInterval(() => void take(), everyMs);
   return {
-    stop() {
+    async stop() {
       clearInterval(timer);
-      take();
+      await first;
+      await take();
       return samples;
     },
   };
+}
+
+/**
+ * The live memory right after each major GC (the first sample after the count went up): what a
+ * leak lifts. Null slope when there were fewer than two major GCs in the window.
+ */
+function postGcLive(points) {
+  const after = [];
+  for (let i = 1; i < points.length; i++) {
+    if (points[i].majors !== null && points[i - 1].majors !== null && points[i].majors > points[i - 1].majors && points[i].live !== null) {
+      after.push({ x: points[i].x, y: points[i].live });
+    }
+  }
+  return { majorGcs: after.length, slope: after.length >= 2 ? slope(after) : null, points: after };
 }
 
 async function allPages(token, path) {
@@ -345,7 +388,7 @@ try {
   }
   resetStats();
 
-  const rss = rssSampler(env.platform, 10_000);
+  const memorySamples = memorySampler(env.platform, env.admin.token, 10_000);
   const invariants = invariantChecker(env.admin.token, 5_000);
   const progress = setInterval(() => {
     const done = Object.values(stats).reduce((n, s) => n + s.latencies.length, 0);
@@ -356,33 +399,39 @@ try {
   const generator = await openLoop(rate, minutes * 60_000);
   clearInterval(progress);
   const soakMs = Date.now() - soakStart;
-  const rssSamples = rss.stop();
+  const rssSamples = await memorySamples.stop();
   const invariantResult = await invariants.stop();
   const mail = await env.smtp.received();
 
-  // memory: slope of RSS over the second half, MiB per minute
+  // memory: least-squares slope of RSS over the second half, MiB per minute. A process is flat when
+  // that slope is under --slope-limit; when it is not, it still counts as flat if the live JS memory
+  // left after each major GC (heap used + external) did not grow (under half the limit) — RSS alone
+  // also moves with garbage an idle process has not collected yet.
   const half = soakMs / 60_000 / 2;
   const memory = {};
   for (const [svc, points] of Object.entries(rssSamples)) {
     const second = points.filter((p) => p.x >= half);
-    const s = slope(second);
-    // the lowest sample of each minute: the troughs after garbage collections, which a leak lifts
-    const troughs = [];
-    for (const p of second) {
-      const minute = Math.floor(p.x);
-      const t = troughs.find((q) => Math.floor(q.x) === minute);
-      if (!t) troughs.push({ ...p });
-      else if (p.y < t.y) Object.assign(t, p);
-    }
+    const rssSlope = slope(second);
+    const gc = postGcLive(second);
+    const verdict =
+      rssSlope < slopeLimit
+        ? 'flat'
+        : gc.slope !== null && gc.slope < slopeLimit / 2
+          ? 'flat (RSS rises between major GCs; live memory after each major GC does not)'
+          : 'growing';
     memory[svc] = {
       samples: points.length,
       startMiB: round(points[0]?.y, 1),
       endMiB: round(points.at(-1)?.y, 1),
       maxMiB: round(Math.max(...points.map((p) => p.y)), 1),
-      secondHalfSlopeMiBPerMin: round(s, 3),
-      secondHalfTroughSlopeMiBPerMin: round(slope(troughs), 3),
-      flat: s < slopeLimit,
+      secondHalfSlopeMiBPerMin: round(rssSlope, 3),
+      secondHalfMajorGcs: gc.majorGcs,
+      secondHalfPostGcLiveSlopeMiBPerMin: gc.slope === null ? null : round(gc.slope, 3),
+      postGcLiveMiB: gc.points.map((p) => round(p.y, 1)),
+      verdict,
+      flat: verdict !== 'growing',
       seriesMiB: points.map((p) => round(p.y, 1)),
+      liveSeriesMiB: points.map((p) => round(p.live, 1)),
     };
   }
   const ops = opFigures();

@@ -61,10 +61,19 @@ export async function replayDeadLetters(kafka: KafkaPort, topic: Topic): Promise
     await reading.close();
     return [];
   }
+  // Every consumer group dead-letters a poison message on its own; it is still one message, so
+  // it is republished once (keyed by where it came from), not once per group.
+  const seen = new Set<string>();
+  const distinct = reading.messages.filter((m) => {
+    const origin = `${m.headers['x-dlq-original-partition'] ?? '?'}:${m.headers['x-dlq-original-offset'] ?? `${m.partition}/${m.offset}`}`;
+    if (seen.has(origin)) return false;
+    seen.add(origin);
+    return true;
+  });
   const producer = await kafka.createProducer();
   try {
     await producer.send(
-      reading.messages.map((m) => ({
+      distinct.map((m) => ({
         topic,
         key: m.key ?? '',
         value: m.value ?? '',
@@ -79,5 +88,5 @@ export async function replayDeadLetters(kafka: KafkaPort, topic: Topic): Promise
     await producer.close();
     await reading.close();
   }
-  return reading.messages.map(toDeadLetter);
+  return distinct.map(toDeadLetter);
 }
