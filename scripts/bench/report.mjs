@@ -2,6 +2,7 @@
 // (stdout), and a few summary lines (stderr).
 //
 //   node scripts/bench/report.mjs <results.jsonl>
+//   node scripts/bench/report.mjs --spread <results.jsonl>…   (key figures of several runs, one row each)
 //   node scripts/bench/report.mjs --machine-line     (prints a `machine` JSON line: load now)
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -9,6 +10,58 @@ import { machine } from './lib.mjs';
 
 if (process.argv[2] === '--machine-line') {
   process.stdout.write(`${JSON.stringify({ benchmark: 'machine', at: new Date().toISOString(), loadavg: loadavg().map((l) => Math.round(l * 100) / 100), ...machine() })}\n`);
+  process.exit(0);
+}
+
+function readLines(file) {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim().startsWith('{'))
+    .map((l) => {
+      try {
+        return JSON.parse(l);
+      } catch {
+        return null;
+      }
+    })
+    .filter(Boolean)
+    .map((l) => (l.benchmark === undefined && l.bench !== undefined ? { benchmark: l.bench, ...l } : l));
+}
+
+/** Cores used by processes outside the benchmark during a run (machine busy − ours − irq). */
+function otherCores(cpu) {
+  if (!cpu) return null;
+  const ours = Object.entries(cpu)
+    .filter(([k]) => !['wallS', 'machineBusy', 'machineCapacity', 'machineIrq', 'machineSteal'].includes(k))
+    .reduce((s, [, v]) => s + v, 0) + (cpu.machineIrq ?? 0);
+  return Math.max(0, Math.round(((cpu.machineBusy - ours) / cpu.wallS) * 10) / 10);
+}
+
+if (process.argv[2] === '--spread') {
+  const rows = [
+    '| run started (UTC) | gateway ÷ bare Express (req/s) | hop p99 sat. / equal load | open case peak ÷ pgbench (req/s, tps) | write path alone | p99 at half peak: autocannon / paced | assignment p50 / p99 at 20/s | at 200/s | agent consumer events/s | Kafka alone p50 / p99 | logins/s | mails/s |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  const o = (c) => (c === null || c === undefined ? '' : ` [${c}]`);
+  for (const file of process.argv.slice(3)) {
+    const L = readLines(file);
+    const get = (n) => L.filter((l) => l.benchmark === n && !l.error).at(-1);
+    const h = get('gateway-hop-summary');
+    const gw = L.filter((l) => l.benchmark === 'gateway-hop' && l.target === 'gateway').at(-1);
+    const oc = get('open-case-summary');
+    const pk = get('open-case-peak');
+    const wp = get('open-case-peak-write-path');
+    const lo = get('assignment-latency-low-rate');
+    const a = get('assignment-latency');
+    const k = get('kafka-latency-kafkajs');
+    const lg = get('auth-login');
+    const m = get('notification-mail-throughput');
+    const at = L.find((l) => l.benchmark === 'machine')?.at ?? file;
+    rows.push(
+      `| ${at.slice(11, 16)} | ${h ? `${Math.round(h.gatewayVsBare * 1000) / 10} % (${h.gatewayReqPerSec} / ${h.bareReqPerSec})${o(otherCores(gw?.cpuSeconds))}` : '–'} | ${h ? `${h.hopP99Ms} / ${h.hopP99MsEqualLoad ?? '–'} ms` : '–'} | ${oc ? `${Math.round(oc.peakVsPgbench * 1000) / 10} % (${oc.peakReqPerSec} / ${oc.pgbenchTps})${o(otherCores(pk?.cpuSeconds))}` : '–'} | ${wp ? `${wp.reqPerSec}${o(otherCores(wp.cpuSeconds))}` : '–'} | ${oc ? `${oc.halfP99Ms} / ${oc.halfPacedP99Ms} ms` : '–'} | ${lo ? `${lo.p50Ms} / ${lo.p99Ms} ms${o(otherCores(lo.cpuSeconds))}` : '–'} | ${a ? `${a.p50Ms} / ${a.p99Ms} ms${o(otherCores(a.cpuSeconds))}` : '–'} | ${a?.pipeline?.agentConsumerEventsPerSec ?? '–'} | ${k ? `${k.plain.p50} / ${k.plain.p99} ms` : '–'} | ${lg?.loginsPerSecond ?? '–'} | ${m?.workerMailsPerSecond ?? '–'} |`,
+    );
+  }
+  process.stdout.write(`${rows.join('\n')}\n\n[x]: cores used by processes outside the benchmark during that measurement.\n`);
   process.exit(0);
 }
 
