@@ -16,7 +16,7 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { emit, finish, progress, root, round, sleep, summary, testkit } from './lib.mjs';
+import { cpuMeter, emit, finish, progress, root, round, sleep, summary, testkit } from './lib.mjs';
 
 const rate = Number(process.env.BENCH_KAFKA_RATE ?? 200);
 const seconds = Number(process.env.BENCH_KAFKA_SECONDS ?? 5);
@@ -79,6 +79,8 @@ export async function kafkajsLatency(prefix) {
     plain.length = 0;
     platformStyle.length = 0;
     progress(`kafka baseline: kafkajs ${rate} msg/s for ${seconds} s, produce → consume`);
+    // No platform here: the meter watches the broker, this process and the machine.
+    const meter = cpuMeter({});
     const total = rate * seconds;
     const start = performance.now();
     const sends = [];
@@ -98,6 +100,7 @@ export async function kafkajsLatency(prefix) {
       messageBytes: payload.length,
       plain: summary(plain, 2),
       commitPerMessage: summary(platformStyle, 2),
+      cpuSeconds: meter.read(),
     };
     emit(result);
     return result;

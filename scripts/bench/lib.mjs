@@ -321,16 +321,18 @@ function pidsNamed(name, title) {
  * process title names it), the Kafka broker (shared with whoever else uses the local stack) and
  * this harness, between restart() and read(); and what the whole machine did meanwhile.
  * Backends that exit during the window are not counted (the pools keep theirs open).
- * `extra`: more processes to watch, name → () => pid.
+ * `extra`: more processes to watch, name → () => pid. Without `env.platform` / `env.db`, only
+ * the broker, this process and the machine are watched.
  */
 export function cpuMeter(env, extra = {}) {
   const platform = env.platform;
-  const pids = { ...Object.fromEntries(['gateway', 'auth', 'case', 'agent', 'notification'].map((s) => [s, () => platform.pid(s)])), ...extra };
+  const names = platform ? ['gateway', 'auth', 'case', 'agent', 'notification'] : [];
+  const pids = { ...Object.fromEntries(names.map((s) => [s, () => platform.pid(s)])), ...extra };
   const services = Object.keys(pids);
   const sample = () => {
     const s = { harness: process.cpuUsage() };
     for (const svc of services) s[svc] = cpuSeconds(pids[svc]());
-    s.pg = new Map(pidsNamed('postgres', ` ${env.db.name} `).map((pid) => [pid, cpuSeconds(pid)]));
+    s.pg = new Map(env.db ? pidsNamed('postgres', ` ${env.db.name} `).map((pid) => [pid, cpuSeconds(pid)]) : []);
     s.kafka = pidsNamed('java').reduce((sum, pid) => sum + cpuSeconds(pid), 0);
     s.machine = machineJiffies();
     s.wall = performance.now();
