@@ -41,6 +41,12 @@ export function createDatabase<DB>(options: DatabaseOptions): Database<DB> {
   });
   // A pooled client that loses its connection emits here; the pool replaces it.
   pool.on('error', (err) => options.logger?.warn({ err }, 'idle database connection lost'));
+  // pg-pool drops its own error listener while a client is checked out: a connection cut between
+  // two statements would otherwise be an unhandled 'error' that kills the process. The query in
+  // flight still fails (→ 503 or a consumer retry); the pool discards the broken client.
+  pool.on('connect', (client) => {
+    client.on('error', (err) => options.logger?.warn({ err }, 'database connection lost'));
+  });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   let closed = false;
   return {
