@@ -89,7 +89,7 @@ export function notificationRoutes(deps: RouteDeps) {
       access: admin,
       status: 202,
       idempotent: true,
-      response: z.object({ id: z.uuid(), day: z.string(), recipient: z.string() }),
+      response: z.object({ id: z.uuid(), deliveryId: z.uuid(), day: z.string(), recipient: z.string() }),
       handler: async () => {
         const digest = await enqueueDailyDigest(deps.db, { trigger: 'manual', now: deps.clock.now(), inbox: deps.supportInbox });
         deps.wakeDeliveries();
