@@ -1,5 +1,6 @@
-// A discarding SMTP server for the benchmarks' platform (forked by lib.mjs): accepts every mail,
-// counts it, keeps nothing. Reports its port, and its count when asked, over IPC.
+// A discarding SMTP server for the platforms the benchmarks, the soak and schemathesis launch
+// (forked by their lib.mjs): accepts every mail, counts it, keeps nothing. Reports its port, and
+// its count when asked, over IPC.
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -11,7 +12,7 @@ const server = new SMTPServer({
   disabledCommands: ['STARTTLS'],
   logger: false,
   onAuth(_auth, _session, callback) {
-    callback(null, { user: 'bench' });
+    callback(null, { user: 'load' });
   },
   onData(stream, _session, callback) {
     stream.on('data', () => undefined);

@@ -61,7 +61,7 @@ export function rssMiB(pid) {
  * land in the shared sink's .helmdesk/mail nor cost this process CPU.
  */
 export async function startSmtpDiscard() {
-  const child = fork(resolve(root, 'scripts/soak/smtp-discard.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(resolve(root, 'scripts/bench/smtp-discard.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const port = await new Promise((res, rej) => {
     child.once('message', (m) => res(m.port));
     child.once('exit', (code) => rej(new Error(`smtp sink exited with ${code}`)));
