@@ -31,18 +31,27 @@ export interface ConsumerRunnerOptions<DB> {
   maxAttempts?: number;
   /** Consumer group; defaults to `helmdesk.<service>`. */
   groupId?: string;
+  /** Events applied in one transaction, at most (default 100). */
+  maxBatchSize?: number;
   /** Fault injection for tests: called after the transaction committed, before the offset commit. */
   afterCommit?: (event: HelmdeskEvent) => void;
 }
 
 type Outcome = 'applied' | 'duplicate' | 'dead-lettered';
+interface Item {
+  event: HelmdeskEvent;
+  message: IncomingMessage;
+}
 
 /**
- * At-least-once consumption made effectively-once: each event is handled in one transaction that
- * first records its id in `processed_event` (a duplicate is skipped), and the offset is committed
- * only after that transaction. A database outage is retried until it ends (heartbeating, so the
- * group keeps us); other errors are retried `maxAttempts` times, then the message goes to
- * `<topic>.dlq` with the error in its headers and the consumer moves on.
+ * At-least-once consumption made effectively-once: a batch of events (consecutive messages of one
+ * partition) is handled in one transaction that first records their ids in `processed_event` (a
+ * duplicate is skipped), and the offset is committed only after that transaction. A database
+ * outage is retried until it ends (heartbeating, so the group keeps us). Any other error rolls the
+ * batch back and its events are applied again one per transaction, so the one that fails is
+ * isolated: it is retried `maxAttempts` times, then goes to `<topic>.dlq` with the error in its
+ * headers and the consumer moves on. Batching is what lets one consumer keep up: a transaction
+ * commit and an offset commit per event cost more than most handlers (BENCHMARKS.md §4).
  */
 export class ConsumerRunner<DB> {
   private consumer: Consumer | null = null;
@@ -65,7 +74,8 @@ export class ConsumerRunner<DB> {
       groupId: this.options.groupId ?? `helmdesk.${this.options.service}`,
       topics: this.topics,
       fromBeginning: true,
-      handle: (message, heartbeat) => this.handle(message, heartbeat),
+      maxBatchSize: this.options.maxBatchSize ?? 100,
+      handle: (messages, heartbeat) => this.handleBatch(messages, heartbeat),
     });
   }
 
@@ -76,29 +86,83 @@ export class ConsumerRunner<DB> {
     await this.dlqProducer?.close();
   }
 
-  private async handle(message: IncomingMessage, heartbeat: () => Promise<void>): Promise<void> {
-    const log = this.log.child({ topic: message.topic, partition: message.partition, offset: message.offset });
+  private async handleBatch(messages: IncomingMessage[], heartbeat: () => Promise<void>): Promise<void> {
+    const valid: Item[] = [];
+    for (const message of messages) {
+      const event = await this.validEventOrDeadLetter(message);
+      if (event) valid.push({ event, message });
+    }
+    await this.applyAll(valid, heartbeat);
+  }
+
+  /**
+   * Applies the items in one transaction. When one of them fails (not a database outage, which is
+   * waited out), the ones before it are applied again without it, it goes through `handleOne`
+   * (retries, DLQ) having used its first attempt, and the ones after it follow as a batch.
+   */
+  private async applyAll(items: Item[], heartbeat: () => Promise<void>): Promise<void> {
+    if (items.length === 0) return;
+    if (items.length === 1) return this.handleOne(items[0]!, heartbeat);
+    for (let attempt = 1; ; attempt++) {
+      const progress = { index: -1 };
+      try {
+        this.record(items, await this.applyBatch(items, progress));
+        return;
+      } catch (err) {
+        if (this.abort.signal.aborted) throw err; // shutting down: redelivered later
+        if (isTransientDbError(err)) {
+          this.log.warn({ err, attempt, events: items.length }, 'database unavailable; retrying batch');
+          await sleep(backoffMs(attempt, 100, 5_000), this.abort.signal);
+          await heartbeat();
+          continue;
+        }
+        const failed = Math.max(progress.index, 0);
+        await this.applyAll(items.slice(0, failed), heartbeat);
+        await this.handleOne(items[failed]!, heartbeat, err);
+        await this.applyAll(items.slice(failed + 1), heartbeat);
+        return;
+      }
+    }
+  }
+
+  private record(items: Item[], outcomes: Outcome[]): void {
+    outcomes.forEach((outcome, i) => {
+      this.counts[outcome]++;
+      if (outcome === 'applied') this.options.afterCommit?.(items[i]!.event);
+    });
+  }
+
+  /** The message's event, or undefined when it can never be one (then it is dead-lettered). */
+  private async validEventOrDeadLetter(message: IncomingMessage): Promise<HelmdeskEvent | undefined> {
     let parsed: ReturnType<typeof parseEvent>;
     try {
       parsed = parseEvent(JSON.parse(message.value ?? ''));
     } catch {
       parsed = { ok: false, error: 'message value is not JSON' };
     }
-    if (!parsed.ok) {
-      await this.deadLetter(message, parsed.error, 0, log);
-      return;
-    }
-    const event = parsed.event;
-    if (event.type !== message.topic) {
-      await this.deadLetter(message, `event type ${event.type} on topic ${message.topic}`, 0, log);
-      return;
-    }
+    const error = !parsed.ok
+      ? parsed.error
+      : parsed.event.type !== message.topic
+        ? `event type ${parsed.event.type} on topic ${message.topic}`
+        : undefined;
+    if (parsed.ok && error === undefined) return parsed.event;
+    await this.deadLetter(message, error ?? 'invalid event', 0, this.messageLog(message));
+    return undefined;
+  }
+
+  private messageLog(message: IncomingMessage): Logger {
+    return this.log.child({ topic: message.topic, partition: message.partition, offset: message.offset });
+  }
+
+  /** One event in its own transaction, with retries and the DLQ; `firstError` when attempt 1 already failed. */
+  private async handleOne(item: Item, heartbeat: () => Promise<void>, firstError?: unknown): Promise<void> {
+    const { event, message } = item;
+    const log = this.messageLog(message);
     const maxAttempts = this.options.maxAttempts ?? 5;
     for (let attempt = 1; ; attempt++) {
       try {
-        const outcome = await this.applyOnce(event, message, log);
-        this.counts[outcome]++;
-        if (outcome === 'applied') this.options.afterCommit?.(event);
+        if (attempt === 1 && firstError !== undefined) throw firstError;
+        this.record([item], await this.applyBatch([item], { index: -1 }));
         return;
       } catch (err) {
         if (this.abort.signal.aborted) throw err; // shutting down: redelivered later
@@ -114,25 +178,37 @@ export class ConsumerRunner<DB> {
     }
   }
 
-  private async applyOnce(event: HelmdeskEvent, message: IncomingMessage, log: Logger): Promise<Outcome> {
-    const handler = this.options.handlers[event.type] as EventHandler<DB, Topic> | undefined;
+  /**
+   * Applies events in order in one transaction: one insert records every id in `processed_event`
+   * and tells which are new; only those reach their handler. An id seen twice in the same batch
+   * counts once. `progress.index` is the item being handled when it throws.
+   */
+  private async applyBatch(items: Item[], progress: { index: number }): Promise<Outcome[]> {
     const db = this.options.database.db as unknown as Kysely<PlatformTables>;
     return db.transaction().execute(async (trx) => {
-      const fresh = await trx
+      const inserted = await trx
         .insertInto('processed_event')
-        .values({ event_id: event.id, topic: event.type })
+        .values([...new Map(items.map(({ event }) => [event.id, { event_id: event.id, topic: event.type }])).values()])
         .onConflict((oc) => oc.column('event_id').doNothing())
         .returning('event_id')
-        .executeTakeFirst();
-      if (!fresh) {
-        log.debug({ eventId: event.id }, 'duplicate event skipped');
-        return 'duplicate';
+        .execute();
+      const fresh = new Set(inserted.map((r) => r.event_id));
+      const outcomes: Outcome[] = [];
+      for (const [index, { event, message }] of items.entries()) {
+        progress.index = index;
+        if (!fresh.delete(event.id)) {
+          this.log.debug({ eventId: event.id }, 'duplicate event skipped');
+          outcomes.push('duplicate');
+          continue;
+        }
+        const handler = this.options.handlers[event.type] as EventHandler<DB, Topic> | undefined;
+        await handler?.(event, trx as unknown as Transaction<DB>, {
+          traceparent: message.headers.traceparent,
+          log: this.messageLog(message).child({ eventId: event.id }),
+        });
+        outcomes.push('applied');
       }
-      await handler?.(event, trx as unknown as Transaction<DB>, {
-        traceparent: message.headers.traceparent,
-        log: log.child({ eventId: event.id }),
-      });
-      return 'applied';
+      return outcomes;
     });
   }
 

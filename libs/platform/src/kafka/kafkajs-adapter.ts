@@ -136,24 +136,34 @@ export function createKafkajsPort(options: KafkajsOptions): KafkaPort {
       });
       await consumer.connect();
       await consumer.subscribe({ topics: opts.topics.map(physical), fromBeginning: opts.fromBeginning ?? true });
+      const maxBatchSize = opts.maxBatchSize ?? 100;
       await consumer.run({
         autoCommit: false,
-        partitionsConsumedConcurrently: 1,
-        eachMessage: async ({ topic, partition, message, heartbeat }) => {
-          await opts.handle(
-            {
-              topic: logical(topic),
-              partition,
-              offset: message.offset,
-              key: message.key?.toString() ?? null,
-              value: message.value?.toString() ?? null,
-              headers: headerValues(message.headers),
-            },
-            heartbeat,
-          );
-          await consumer.commitOffsets([
-            { topic, partition, offset: (BigInt(message.offset) + 1n).toString() },
-          ]);
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: opts.partitionsConcurrently ?? 1,
+        // One handler call and one offset commit per chunk of a fetched batch, not per message:
+        // the consumer runner applies a chunk in one database transaction.
+        eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+          const { topic, partition } = batch;
+          for (let from = 0; from < batch.messages.length; from += maxBatchSize) {
+            if (!isRunning() || isStale()) return;
+            const chunk = batch.messages.slice(from, from + maxBatchSize);
+            await opts.handle(
+              chunk.map((message) => ({
+                topic: logical(topic),
+                partition,
+                offset: message.offset,
+                key: message.key?.toString() ?? null,
+                value: message.value?.toString() ?? null,
+                headers: headerValues(message.headers),
+              })),
+              heartbeat,
+            );
+            const last = chunk[chunk.length - 1]!.offset;
+            resolveOffset(last);
+            await consumer.commitOffsets([{ topic, partition, offset: (BigInt(last) + 1n).toString() }]);
+            await heartbeat();
+          }
         },
       });
       const handle: Consumer = {

@@ -31,11 +31,16 @@ export interface ConsumeOptions {
   /** Start from the earliest offset when the group has no committed offset. */
   fromBeginning?: boolean;
   /**
-   * Handles one message. The offset is committed only after it resolves; if it rejects, the
-   * consumer stops at that message and it is delivered again (after a restart or rebalance).
-   * `heartbeat` keeps the group membership alive during long retries.
+   * Handles a batch: consecutive messages of one partition, in offset order (at most
+   * `maxBatchSize`). The offset after the last one is committed only after it resolves; if it
+   * rejects, the consumer stops there and the whole batch is delivered again (after a restart or
+   * rebalance). `heartbeat` keeps the group membership alive during long retries.
    */
-  handle(message: IncomingMessage, heartbeat: () => Promise<void>): Promise<void>;
+  handle(messages: IncomingMessage[], heartbeat: () => Promise<void>): Promise<void>;
+  /** Upper bound on one batch (default 100). */
+  maxBatchSize?: number;
+  /** Partitions handled at the same time (default 1). */
+  partitionsConcurrently?: number;
 }
 
 export interface Consumer {

@@ -152,4 +152,21 @@ describe('the consumer runner', () => {
     expect(letters[0]!.headers['x-dlq-error']).toBe('Error: transient failure 3');
     expect(await appliedNames()).not.toContain('hopeless');
   });
+
+  it('applies a burst in one transaction and isolates the event that fails in it', async () => {
+    const names = ['burst-0', 'burst-1', 'burst-2', 'burst-bad', 'burst-4', 'burst-5'];
+    failures.set('burst-bad', 'permanent');
+    // One produce request: the six records reach the consumer in one fetch, so in one batch.
+    await producer.send({
+      topic: `${prefix}user.created`,
+      messages: names.map((name) => ({ key: 'burst', value: JSON.stringify(userCreatedEvent(name)) })),
+    });
+    await eventually(async () => (await appliedNames()).includes('burst-5'), { what: 'the burst applied' });
+    await eventually(() => dlq.messages.some((m) => (m.value ?? '').includes('burst-bad')), { what: 'the failing one dead-lettered' });
+    const applied = (await appliedNames()).filter((n) => n.startsWith('burst-'));
+    expect(applied).toEqual(['burst-0', 'burst-1', 'burst-2', 'burst-4', 'burst-5']);
+    // The ones before the failure ran in the batch's transaction, which rolled back, then again
+    // without it; the failing one had one attempt (permanent); the ones after it ran once.
+    expect(names.map((n) => attempts.get(n))).toEqual([2, 2, 2, 1, 1, 1]);
+  });
 });
