@@ -7,6 +7,7 @@ import type { AuthUser } from '../http/route';
 import type { JwtAlgorithm, PublicJwk } from './keys';
 
 interface VerificationKey {
+  kid: string;
   alg: JwtAlgorithm;
   key: KeyObject;
 }
@@ -22,6 +23,8 @@ export interface JwksVerifierOptions {
   refetchIntervalMs?: number;
   fetchTimeoutMs?: number;
   clockToleranceSeconds?: number;
+  /** Verified tokens remembered until they expire (0 turns the cache off). */
+  cacheSize?: number;
 }
 
 const allowedAlgorithms = new Set<string>(['ES256', 'RS256']);
@@ -33,21 +36,52 @@ function toVerificationKeys(jwks: unknown): Map<string, VerificationKey> {
   for (const jwk of list as PublicJwk[]) {
     if (typeof jwk.kid !== 'string' || !allowedAlgorithms.has(jwk.alg) || (jwk.use && jwk.use !== 'sig')) continue;
     if ('d' in jwk) continue; // never accept private material as a verification key
-    keys.set(jwk.kid, { alg: jwk.alg, key: createPublicKey({ key: jwk as never, format: 'jwk' }) });
+    keys.set(jwk.kid, { kid: jwk.kid, alg: jwk.alg, key: createPublicKey({ key: jwk as never, format: 'jwk' }) });
   }
   return keys;
+}
+
+interface VerifiedToken {
+  user: AuthUser;
+  /** When it stops being accepted (ms): `exp` plus the clock tolerance. */
+  until: number;
+  /** The key that verified it: a token is only remembered while that very key is still trusted. */
+  key: VerificationKey;
 }
 
 /**
  * Verifies access tokens against the JWKS: signature by a published key, algorithm pinned to
  * that key's `alg`, `iss`, `aud`, `exp`, and the Helmdesk claims. Keys are cached; an unknown
  * `kid` refetches, rate-limited.
+ *
+ * A token that verified is remembered (keyed by its exact text, bounded, oldest dropped first)
+ * until it expires or its key leaves the JWKS: a client sends the same token with every request
+ * for up to 15 minutes, and checking an ECDSA signature again each time was the largest single
+ * cost of a gateway hop (BENCHMARKS.md §1; docs/decisions/0017-verified-token-cache.md). Failures
+ * are never remembered.
  */
 export function createJwksVerifier(options: JwksVerifierOptions): TokenVerifier & { refresh(): Promise<void> } {
   let keys = new Map<string, VerificationKey>();
   let lastFetch = 0;
   let inflight: Promise<void> | null = null;
   const refetchInterval = options.refetchIntervalMs ?? 10_000;
+  const toleranceSeconds = options.clockToleranceSeconds ?? 5;
+  const cacheSize = options.cacheSize ?? 10_000;
+  const verified = new Map<string, VerifiedToken>();
+
+  function remembered(token: string): AuthUser | undefined {
+    const hit = verified.get(token);
+    if (!hit) return undefined;
+    if (Date.now() < hit.until && keys.get(hit.key.kid) === hit.key) return hit.user;
+    verified.delete(token);
+    return undefined;
+  }
+
+  function remember(token: string, entry: VerifiedToken): void {
+    if (cacheSize <= 0) return;
+    if (verified.size >= cacheSize) verified.delete(verified.keys().next().value!);
+    verified.set(token, entry);
+  }
 
   async function load(): Promise<void> {
     if (options.keys) {
@@ -80,6 +114,8 @@ export function createJwksVerifier(options: JwksVerifierOptions): TokenVerifier 
   return {
     refresh,
     async verify(token: string): Promise<AuthUser> {
+      const known = remembered(token);
+      if (known) return known;
       const decoded = jwt.decode(token, { complete: true });
       if (!decoded || typeof decoded.payload === 'string') throw new Unauthorized('The access token is malformed.');
       const { kid, alg } = decoded.header;
@@ -92,7 +128,7 @@ export function createJwksVerifier(options: JwksVerifierOptions): TokenVerifier 
           algorithms: [key.alg],
           issuer: options.issuer,
           audience: options.audience,
-          clockTolerance: options.clockToleranceSeconds ?? 5,
+          clockTolerance: toleranceSeconds,
         }) as jwt.JwtPayload;
       } catch (err) {
         const expired = err instanceof jwt.TokenExpiredError;
@@ -102,7 +138,9 @@ export function createJwksVerifier(options: JwksVerifierOptions): TokenVerifier 
       if (!role.success || typeof payload.sub !== 'string' || typeof payload.jti !== 'string' || typeof payload.exp !== 'number') {
         throw new Unauthorized('The access token lacks required claims.');
       }
-      return { id: payload.sub, role: role.data, tokenId: payload.jti };
+      const user: AuthUser = { id: payload.sub, role: role.data, tokenId: payload.jti };
+      remember(token, { user, until: (payload.exp + toleranceSeconds) * 1000, key });
+      return user;
     },
   };
 }
