@@ -1,4 +1,4 @@
-import { compilePathPattern, routePolicies, type PathPattern, type RoutePolicy } from '@helmdesk/contracts';
+import { compilePathPattern, pathSegments, routePolicies, type PathPattern, type RoutePolicy } from '@helmdesk/contracts';
 
 export type RouteResolution =
   | { kind: 'route'; policy: RoutePolicy }
@@ -22,7 +22,8 @@ export function createRouteTable(policies: readonly RoutePolicy[] = routePolicie
   return {
     resolve(method: string, path: string): RouteResolution {
       const normalized = path.length > 1 ? path.replace(/\/+$/, '') : path;
-      const matches = compiled.filter((c) => c.pattern.match(normalized) !== null);
+      const parts = pathSegments(normalized);
+      const matches = compiled.filter((c) => c.pattern.matchSegments(parts) !== null);
       if (matches.length === 0) return { kind: 'none' };
       const wanted = method === 'HEAD' ? 'GET' : method;
       // The most specific pattern wins: /agents/me is not /agents/:id.

@@ -1,7 +1,7 @@
 import express, { type Express, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import { z } from 'zod';
-import { compilePathPattern, type PathPattern } from '@helmdesk/contracts';
+import { compilePathPattern, pathSegments, type PathPattern } from '@helmdesk/contracts';
 import { HttpError, MethodNotAllowed, NotFound, ServiceUnavailable } from '../errors';
 import type { Logger } from '../logger';
 import { isTransientDbError } from '../db/errors';
@@ -163,9 +163,12 @@ export function createHttpApp(options: HttpAppOptions): Express {
   options.extend?.(app);
 
   app.use(async (req, res, next) => {
-    const log = logger.child({ reqId: req.id });
+    // Child loggers cost more than most handlers use them: made only when something is logged.
+    let requestLog: Logger | undefined;
+    const log = () => (requestLog ??= logger.child({ reqId: req.id }));
     try {
-      const matches = compiled.filter((r) => r.pattern.match(req.path) !== null);
+      const parts = pathSegments(req.path);
+      const matches = compiled.filter((r) => r.pattern.matchSegments(parts) !== null);
       if (matches.length === 0) {
         if (options.fallback) return options.fallback(req, res, next);
         throw new NotFound(`No route matches ${req.path}.`);
@@ -181,12 +184,23 @@ export function createHttpApp(options: HttpAppOptions): Express {
       req.user = user;
       await readBody(req, res);
       const { def } = route;
-      const params = parsePart(def.params, route.pattern.match(req.path), 'params');
+      const params = parsePart(def.params, route.pattern.matchSegments(parts), 'params');
       const query = parsePart(def.query, req.query, 'query');
       const bodySchema = def.body ?? (method === 'GET' || method === 'DELETE' ? undefined : noBody);
       const body = parsePart(bodySchema, req.body, 'body');
+      let handlerLog: Logger | undefined;
       const run = () =>
-        def.handler({ body, query, params, user, req, res, log: log.child({ userId: user?.id }) } as never);
+        def.handler({
+          body,
+          query,
+          params,
+          user,
+          req,
+          res,
+          get log() {
+            return (handlerLog ??= log().child({ userId: user?.id }));
+          },
+        } as never);
       const result =
         def.idempotent && options.idempotency
           ? await withIdempotency(options.idempotency, req, user, run, def.status ?? 200)
@@ -200,7 +214,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
       if (reply.body === undefined) res.status(reply.status).end();
       else res.status(reply.status).json(reply.body);
     } catch (err) {
-      errorToResponse(err, req, res, log);
+      errorToResponse(err, req, res, log());
     }
   });
 
