@@ -14,15 +14,22 @@ import { createAccount } from '../use-cases/users';
  * concurrency, in the same run. Loopback only, bounded (BENCH_SECONDS per phase). Prints one JSON
  * line. Run after `npx tsc -b services/auth`: `node services/auth/dist/bench/login.js`.
  *
+ * The ceiling runs as many compares at once as the libuv thread pool has threads (more cannot go
+ * faster). Sign-ins are measured twice: with that same number of clients — each sign-in then
+ * leaves its bcrypt thread idle during its database steps — and with BENCH_LOAD_CONCURRENCY
+ * clients (4 × the pool), a loaded server, where other sign-ins keep the threads busy meanwhile.
+ * The goal compares the loaded figure with the ceiling.
+ *
  * Env: DATABASE_URL (a superuser URL of the local stack; a scratch database is created and
  * dropped), BENCH_SECONDS (10), BENCH_CONCURRENCY (the libuv thread pool size, 4 by default),
- * BENCH_COST (10), BENCH_USERS (16).
+ * BENCH_LOAD_CONCURRENCY (16), BENCH_COST (10), BENCH_USERS (16).
  */
 
 const cost = Number(process.env.BENCH_COST ?? 10);
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const threadPool = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? threadPool);
+const loadConcurrency = Number(process.env.BENCH_LOAD_CONCURRENCY ?? concurrency * 4);
 const userCount = Number(process.env.BENCH_USERS ?? 16);
 const adminUrl = process.env.DATABASE_URL ?? 'postgres://helmdesk:helmdesk@127.0.0.1:5432/helmdesk';
 
@@ -31,15 +38,15 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-/** Runs `task` in `concurrency` loops for `ms`; returns completions, failures and latencies. */
-async function closedLoop(ms: number, task: (worker: number, i: number) => Promise<boolean>) {
+/** Runs `task` in `loops` concurrent loops for `ms`; returns completions, failures and latencies. */
+async function closedLoop(ms: number, task: (worker: number, i: number) => Promise<boolean>, loops = concurrency) {
   const deadline = performance.now() + ms;
   let ok = 0;
   let failed = 0;
   const latencies: number[] = [];
   const started = performance.now();
   await Promise.all(
-    Array.from({ length: concurrency }, async (_, worker) => {
+    Array.from({ length: loops }, async (_, worker) => {
       for (let i = 0; performance.now() < deadline; i++) {
         const t0 = performance.now();
         if (await task(worker, i)) {
@@ -105,10 +112,11 @@ async function main(): Promise<void> {
       const hash = users[0]!.passwordHash;
       const compareOnce = async () => bcrypt.compare(password, hash);
 
-      await closedLoop(1_000, loginOnce); // warm-up: JIT, pools, keep-alive connections
-      const logins = await closedLoop(seconds * 1000, loginOnce);
+      await closedLoop(1_000, loginOnce, loadConcurrency); // warm-up: JIT, pools, keep-alive connections
+      const logins = await closedLoop(seconds * 1000, loginOnce, loadConcurrency);
+      const loginsAtPool = await closedLoop(seconds * 1000, loginOnce);
       const ceiling = await closedLoop(seconds * 1000, compareOnce);
-      return { logins, ceiling };
+      return { logins, loginsAtPool, ceiling };
     } finally {
       await server.close(1_000);
       await svc.stop();
@@ -120,6 +128,7 @@ async function main(): Promise<void> {
       bench: 'auth-login',
       bcryptCost: cost,
       concurrency,
+      loadConcurrency,
       threadPool,
       cpus: availableParallelism(),
       secondsPerPhase: seconds,
@@ -130,6 +139,10 @@ async function main(): Promise<void> {
       loginErrors: result.logins.failed,
       loginP50Ms: round(result.logins.p50),
       loginP99Ms: round(result.logins.p99),
+      loginsPerSecondAtPoolConcurrency: round(result.loginsAtPool.perSecond),
+      ratioAtPoolConcurrency: round(result.loginsAtPool.perSecond / result.ceiling.perSecond, 3),
+      loginAtPoolP50Ms: round(result.loginsAtPool.p50),
+      loginAtPoolP99Ms: round(result.loginsAtPool.p99),
       compareP50Ms: round(result.ceiling.p50),
     })}\n`,
   );

@@ -5,41 +5,39 @@ import type { AuthDatabase } from './tables';
 type Db = Kysely<AuthDatabase>;
 
 /**
- * Records a sign-in attempt before the password is checked (so attempts in flight count too);
- * a success deletes it again, a failure leaves it. Returns its id.
+ * Records a sign-in attempt before the password is checked (so attempts in flight count too; a
+ * success deletes it again, a failure leaves it) and, in the same statement, how long each
+ * counter stays at its limit counting only the attempts before it: the time until the max-th
+ * newest earlier attempt leaves the window (null when there are fewer than max). One round trip;
+ * the database's clock, so all replicas agree.
  */
-export async function recordAttempt(db: Db, account: string, address: string): Promise<number> {
-  const row = await db.insertInto('login_attempts').values({ account, address }).returning('id').executeTakeFirstOrThrow();
-  return row.id;
-}
-
-/**
- * For the attempt `id`, how long each counter stays at its limit counting only the attempts
- * before it: the time until the max-th newest earlier attempt leaves the window (null when there
- * are fewer than max). Database clock, so all replicas agree.
- */
-export async function limitWaits(
+export async function recordAttempt(
   db: Db,
-  attempt: { id: number; account: string; address: string },
+  attempt: { account: string; address: string },
   limits: LoginLimits,
-): Promise<{ account: number | null; address: number | null }> {
+): Promise<{ id: number; waits: { account: number | null; address: number | null } }> {
   const window = sql`make_interval(secs => ${limits.windowSeconds})`;
-  const { rows } = await sql<{ account: string | number | null; address: string | number | null }>`
+  const { rows } = await sql<{ id: number; account: string | number | null; address: string | number | null }>`
+    with attempt as (
+      insert into login_attempts (account, address) values (${attempt.account}, ${attempt.address}) returning id
+    )
     select
+      attempt.id,
       extract(epoch from (
         select a.at from login_attempts a
-         where a.account = ${attempt.account} and a.id < ${attempt.id} and a.at > now() - ${window}
+         where a.account = ${attempt.account} and a.id < attempt.id and a.at > now() - ${window}
          order by a.at desc offset ${limits.maxPerAccount - 1} limit 1
       ) + ${window} - now())::float8 as account,
       extract(epoch from (
         select a.at from login_attempts a
-         where a.address = ${attempt.address} and a.id < ${attempt.id} and a.at > now() - ${window}
+         where a.address = ${attempt.address} and a.id < attempt.id and a.at > now() - ${window}
          order by a.at desc offset ${limits.maxPerAddress - 1} limit 1
       ) + ${window} - now())::float8 as address
+    from attempt
   `.execute(db);
-  const row = rows[0];
+  const row = rows[0]!;
   const num = (v: string | number | null | undefined) => (v === null || v === undefined ? null : Number(v));
-  return { account: num(row?.account), address: num(row?.address) };
+  return { id: Number(row.id), waits: { account: num(row.account), address: num(row.address) } };
 }
 
 export async function deleteAttempt(db: Db, id: number): Promise<void> {

@@ -5,7 +5,7 @@ import { retryAfterSeconds } from '../domain/login-limit';
 import { decideRefresh, revokesFamily, type RefreshDecision } from '../domain/refresh';
 import { normalizeEmail, type UserRecord } from '../domain/user';
 import { hashRefreshToken, newRefreshToken } from '../security/refresh-tokens';
-import { clearAccountFailures, deleteAttempt, limitWaits, recordAttempt } from '../store/login-attempts';
+import { clearAccountFailures, deleteAttempt, recordAttempt } from '../store/login-attempts';
 import { findTokenOwner, insertFamily, lockPresentedToken, revokeFamily, rotateToken } from '../store/refresh-tokens';
 import type { AuthDatabase } from '../store/tables';
 import { findUser, findUserByEmail, setPasswordHash } from '../store/users';
@@ -56,8 +56,7 @@ export async function login(
 ): Promise<Session> {
   const { db, limits, passwords } = deps;
   const account = normalizeEmail(input.email);
-  const attemptId = await recordAttempt(db, account, input.address);
-  const waits = await limitWaits(db, { id: attemptId, account, address: input.address }, limits);
+  const { id: attemptId, waits } = await recordAttempt(db, { account, address: input.address }, limits);
   const retryAfter = retryAfterSeconds(waits.account, waits.address);
   if (retryAfter !== null) {
     // Refused attempts do not count: the limit lifts when the failures leave the window.
