@@ -25,7 +25,17 @@ export type GateMode = 'shared' | 'exclusive';
 
 const gateKey = 'helmdesk:agents:dispatch';
 
+/**
+ * Transactions known to be inside the gate, and how: the consumer applies a batch of events in one
+ * transaction, and each event's handler enters the gate; once is enough (the lock is held until
+ * the transaction ends), so later entries in the same mode cost no round trip.
+ */
+const inside = new WeakMap<AgentDb, GateMode>();
+
 export async function enterDispatchGate(db: AgentDb, mode: GateMode): Promise<void> {
+  const held = inside.get(db);
+  if (held === 'exclusive' || held === mode) return;
   if (mode === 'shared') await sql`select pg_advisory_xact_lock_shared(hashtext(${gateKey}))`.execute(db);
   else await sql`select pg_advisory_xact_lock(hashtext(${gateKey}))`.execute(db);
+  inside.set(db, mode);
 }

@@ -72,6 +72,10 @@ export function createEmailSender(options: EmailSenderOptions): EmailSender {
   );
   return {
     async send(mail) {
+      // Our own timer, cleared when the send ends: an AbortSignal.timeout() would still fire (and
+      // build a DOMException) for every mail long after it was sent.
+      const deadline = new AbortController();
+      const timer = setTimeout(() => deadline.abort(new Error(`SMTP send timed out after ${options.timeoutMs} ms`)), options.timeoutMs);
       try {
         await transport.sendMail({
           to: mail.to,
@@ -80,11 +84,13 @@ export function createEmailSender(options: EmailSenderOptions): EmailSender {
           html: mail.html,
           messageId: mail.messageId,
           headers: { 'Auto-Submitted': 'auto-generated', 'X-Helmdesk-Delivery': mail.deliveryId },
-          signal: AbortSignal.timeout(options.timeoutMs),
+          signal: deadline.signal,
         });
         return { ok: true };
       } catch (err) {
         return classifySmtpError(err as SmtpError);
+      } finally {
+        clearTimeout(timer);
       }
     },
     close() {
