@@ -5,6 +5,7 @@ import {
   type Consumer as KafkaConsumer,
   type Producer as KafkaProducer,
   type IHeaders,
+  type KafkaMessage,
   type LogEntry,
 } from 'kafkajs';
 import type { Logger } from '../logger';
@@ -29,6 +30,18 @@ function headerValues(headers: IHeaders | undefined): Record<string, string> {
     if (v !== undefined) out[name] = v.toString();
   }
   return out;
+}
+
+/** A fetched record as the port hands it on (`topic` already the logical name). */
+function incoming(topic: string, partition: number, message: KafkaMessage): IncomingMessage {
+  return {
+    topic,
+    partition,
+    offset: message.offset,
+    key: message.key?.toString() ?? null,
+    value: message.value?.toString() ?? null,
+    headers: headerValues(message.headers),
+  };
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -149,14 +162,7 @@ export function createKafkajsPort(options: KafkajsOptions): KafkaPort {
             if (!isRunning() || isStale()) return;
             const chunk = batch.messages.slice(from, from + maxBatchSize);
             await opts.handle(
-              chunk.map((message) => ({
-                topic: logical(topic),
-                partition,
-                offset: message.offset,
-                key: message.key?.toString() ?? null,
-                value: message.value?.toString() ?? null,
-                headers: headerValues(message.headers),
-              })),
+              chunk.map((message) => incoming(logical(topic), partition, message)),
               heartbeat,
             );
             const last = chunk[chunk.length - 1]!.offset;
@@ -208,14 +214,7 @@ export function createKafkajsPort(options: KafkajsOptions): KafkaPort {
             eachMessage: async ({ partition, message }) => {
               const end = remaining.get(partition);
               if (end === undefined || BigInt(message.offset) >= end) return;
-              messages.push({
-                topic: logical(name),
-                partition,
-                offset: message.offset,
-                key: message.key?.toString() ?? null,
-                value: message.value?.toString() ?? null,
-                headers: headerValues(message.headers),
-              });
+              messages.push(incoming(logical(name), partition, message));
               positions.set(partition, (BigInt(message.offset) + 1n).toString());
               if (BigInt(message.offset) + 1n >= end) remaining.delete(partition);
               if (remaining.size === 0) {
