@@ -40,8 +40,8 @@ export function outboxChannel(schema: string): string {
 
 /**
  * Writes events into the outbox of the service's schema, inside the caller's transaction: they
- * are published if and only if the transaction commits. The NOTIFY is delivered at commit and
- * wakes the relay.
+ * are published if and only if the transaction commits. The NOTIFY (sent by the insert itself)
+ * is delivered at commit and wakes the relay.
  */
 export class Outbox {
   constructor(
@@ -66,8 +66,10 @@ export class Outbox {
           }),
         })),
       )
+      // The NOTIFY rides on the insert (one round trip); Postgres delivers identical
+      // notifications of one transaction once, at commit.
+      .returning(sql<string>`pg_notify(${outboxChannel(this.schema)}, '')`.as('notified'))
       .execute();
-    await sql`select pg_notify(${outboxChannel(this.schema)}, '')`.execute(trx);
     return built;
   }
 }
