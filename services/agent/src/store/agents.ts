@@ -1,6 +1,6 @@
-import { sql, type Selectable } from 'kysely';
+import { sql, type ExpressionBuilder, type Selectable } from 'kysely';
 import type { Agent, AgentStatus } from '../domain/agent';
-import type { AgentDb, AgentTable } from './schema';
+import type { AgentDatabase, AgentDb, AgentTable } from './schema';
 
 type AgentRow = Selectable<AgentTable>;
 
@@ -114,37 +114,71 @@ export async function changeAvailability(db: AgentDb, id: string, change: Availa
 
 /** Online, active agents below their capacity: whom the router may choose from. */
 export async function routingCandidates(db: AgentDb): Promise<Profile[]> {
-  const rows = await db
-    .selectFrom('agent')
-    .selectAll()
-    .where('status', '=', 'online')
-    .where('active', '=', true)
-    .where('account_enabled', '=', true)
-    .where('removed_at', 'is', null)
-    .whereRef('active_cases', '<', 'capacity')
-    .execute();
+  const rows = await db.selectFrom('agent').selectAll().where(routable('auto')).execute();
   return rows.map(toProfile);
 }
 
 /**
- * Gives the agent one more case if, on its latest committed row, it may take one: for `auto`
- * online, for `claim` online or away; active; below capacity. The UPDATE locks the row and
- * re-checks these conditions after any concurrent change commits, so two transactions can never
- * both take the last slot. Undefined when the agent may not take it.
+ * The conditions under which an agent may take one more case: for `auto` online, for `claim`
+ * online or away; active; below capacity.
+ */
+function routable(how: 'auto' | 'claim') {
+  return (eb: ExpressionBuilder<AgentDatabase, 'agent'>) =>
+    eb.and([
+      eb('status', 'in', how === 'auto' ? ['online'] : ['online', 'away']),
+      eb('active', '=', true),
+      eb('account_enabled', '=', true),
+      eb('removed_at', 'is', null),
+      eb('active_cases', '<', eb.ref('capacity')),
+    ]);
+}
+
+/**
+ * Gives the agent one more case if, on its latest committed row, it may take one (`routable`).
+ * The UPDATE locks the row and re-checks these conditions after any concurrent change commits, so
+ * two transactions can never both take the last slot. Undefined when the agent may not take it.
  */
 export async function takeSlot(db: AgentDb, id: string, how: 'auto' | 'claim', at: Date): Promise<Profile | undefined> {
   const row = await db
     .updateTable('agent')
     .set({ active_cases: sql`active_cases + 1`, last_assigned_at: at, updated_at: sql`now()` })
     .where('id', '=', id)
-    .where('status', 'in', how === 'auto' ? ['online'] : ['online', 'away'])
-    .where('active', '=', true)
-    .where('account_enabled', '=', true)
-    .where('removed_at', 'is', null)
-    .whereRef('active_cases', '<', 'capacity')
+    .where(routable(how))
     .returningAll()
     .executeTakeFirst();
   return row && toProfile(row);
+}
+
+/**
+ * `takeSlot` of the agent the router prefers, chosen in the same statement: `compareForRouting`
+ * (domain/routing.ts) as an ORDER BY — fewest active cases, idle longest (never assigned first),
+ * then id; a test holds the two to the same answer. One round trip instead of reading every
+ * candidate. Undefined when no agent was free, or when a concurrent transaction took the chosen
+ * agent's last slot first (`anyRoutable` tells the two apart).
+ */
+export async function takePreferredSlot(db: AgentDb, at: Date): Promise<Profile | undefined> {
+  const preferred = db
+    .selectFrom('agent')
+    .select('id')
+    .where(routable('auto'))
+    .orderBy('active_cases')
+    .orderBy(sql`last_assigned_at asc nulls first`)
+    .orderBy('id')
+    .limit(1);
+  const row = await db
+    .updateTable('agent')
+    .set({ active_cases: sql`active_cases + 1`, last_assigned_at: at, updated_at: sql`now()` })
+    .where('id', '=', preferred)
+    .where(routable('auto'))
+    .returningAll()
+    .executeTakeFirst();
+  return row && toProfile(row);
+}
+
+/** Whether any agent may take a case automatically right now. */
+export async function anyRoutable(db: AgentDb): Promise<boolean> {
+  const row = await db.selectFrom('agent').select('id').where(routable('auto')).limit(1).executeTakeFirst();
+  return row !== undefined;
 }
 
 export async function releaseSlot(db: AgentDb, id: string): Promise<Profile> {

@@ -1,5 +1,7 @@
 import { eventually } from '@helmdesk/testkit';
 import { queueWithPositions } from '../../src/domain/queue';
+import { chooseAgent } from '../../src/domain/routing';
+import { routingCandidates, takePreferredSlot } from '../../src/store/agents';
 import { AgentWorld, type TestAgent } from './agent-world';
 
 jest.setTimeout(120_000);
@@ -187,3 +189,59 @@ describe('routing a new case', () => {
     expect(await activeCaseIds(agent)).toEqual([c.caseId]);
   });
 });
+
+describe('the router’s choice in SQL', () => {
+  it('takes the slot of the agent chooseAgent would pick, over many random floors (ties, never-assigned, full, away, inactive)', async () => {
+    const statuses = ['online', 'online', 'online', 'away', 'offline'] as const;
+    const stamps = [null, new Date('2026-11-20T10:00:00.000Z'), new Date('2026-11-20T10:00:00.000Z'), new Date('2026-11-21T09:30:00.123Z')];
+    let seed = 42; // mulberry32: the same floors every run
+    const random = (n: number) => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return (((t ^ (t >>> 14)) >>> 0) / 2 ** 32) * n | 0;
+    };
+    let compared = 0;
+    for (let floor = 0; floor < 60; floor++) {
+      await world.db
+        .transaction()
+        .execute(async (trx) => {
+          await trx.deleteFrom('assignment').execute();
+          await trx.deleteFrom('agent').execute();
+          const count = 1 + random(8);
+          for (let i = 0; i < count; i++) {
+            const capacity = 1 + random(3);
+            await trx
+              .insertInto('agent')
+              .values({
+                id: `00000000-0000-4000-8000-${String(random(1000)).padStart(6, '0')}${String(i).padStart(6, '0')}`,
+                name: `a${i}`,
+                email: `a${i}@example.com`,
+                status: statuses[random(statuses.length)],
+                active: random(5) > 0,
+                account_enabled: random(6) > 0,
+                capacity,
+                active_cases: random(capacity + 1),
+                last_assigned_at: stamps[random(stamps.length)]!,
+                removed_at: random(8) === 0 ? new Date() : null,
+              })
+              .execute();
+          }
+          const expected = chooseAgent(await routingCandidates(trx));
+          const taken = await takePreferredSlot(trx, new Date('2026-11-22T00:00:00.000Z'));
+          expect(taken?.id).toBe(expected?.id);
+          if (expected) {
+            compared++;
+            expect(taken?.activeCases).toBe(expected.activeCases + 1);
+          }
+          throw new RolledBack(); // leave the floor as it was
+        })
+        .catch((err: unknown) => {
+          if (!(err instanceof RolledBack)) throw err;
+        });
+    }
+    expect(compared).toBeGreaterThan(20);
+  });
+});
+
+class RolledBack extends Error {}

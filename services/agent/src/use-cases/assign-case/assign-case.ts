@@ -1,7 +1,6 @@
 import { routableSlots, gainedRoutableSlots, type AgentLoad } from '../../domain/agent';
 import type { Assignment, AssignmentHow } from '../../domain/assignment';
-import { chooseAgent } from '../../domain/routing';
-import { routingCandidates, takeSlot, type Profile } from '../../store/agents';
+import { anyRoutable, takePreferredSlot, takeSlot, type Profile } from '../../store/agents';
 import { insertAssignment } from '../../store/assignments';
 import { setCaseState, takeWaiting } from '../../store/cases';
 import type { TxContext } from '../tx-context';
@@ -28,10 +27,9 @@ export async function recordAssignment(
 /** Takes a slot of the best agent for a new case (see `chooseAgent`), or undefined when none is free. */
 async function reserveBestAgent(ctx: TxContext): Promise<Profile | undefined> {
   for (let attempt = 1; attempt <= maxReservationAttempts; attempt++) {
-    const choice = chooseAgent(await routingCandidates(ctx.trx));
-    if (!choice) return undefined;
-    const reserved = await takeSlot(ctx.trx, choice.id, 'auto', ctx.at);
+    const reserved = await takePreferredSlot(ctx.trx, ctx.at);
     if (reserved) return reserved;
+    if (!(await anyRoutable(ctx.trx))) return undefined;
   }
   throw new Error(`no agent slot could be reserved after ${maxReservationAttempts} attempts`);
 }
