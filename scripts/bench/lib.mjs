@@ -1,18 +1,14 @@
 // Shared pieces of the benchmarks (scripts/bench/*.mjs): the compiled testkit, result lines,
 // progress lines, a platform launched for the benchmark, autocannon, a paced (open-loop) load
 // generator and percentiles. Plain Node ESM, no build step; needs `npx tsc -b` for the testkit.
-import { fork } from 'node:child_process';
+// What the soak shares with them lives in scripts/lib/platform.mjs.
 import { readdirSync, readFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import { createRequire } from 'node:module';
 import { cpus, totalmem } from 'node:os';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
+import { launchOnFreshDatabase, percentile, registerCustomer, require, root, round, services as platformServices, sleep, testkit } from '../lib/platform.mjs';
 
-export const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const require = createRequire(import.meta.url);
-export const testkit = require(resolve(root, 'libs/testkit/dist/index.js'));
+export { finish, percentile, require, root, round, sleep, testkit } from '../lib/platform.mjs';
 export const autocannon = require('autocannon');
 
 /** One result: one JSON line on stdout (bench.sh collects them). */
@@ -23,22 +19,6 @@ export function emit(result) {
 /** Progress goes to stderr, so stdout stays JSON lines only. */
 export function progress(message) {
   process.stderr.write(`bench: ${message}\n`);
-}
-
-export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-export function round(value, digits = 2) {
-  if (value === null || value === undefined || Number.isNaN(value)) return null;
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
-}
-
-/** Nearest-rank percentile of numbers (sorted here). */
-export function percentile(values, p) {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[rank];
 }
 
 export function maxOf(values) {
@@ -67,80 +47,23 @@ export function machine() {
 }
 
 /**
- * A discarding SMTP server in a child process on a free loopback port, so the benchmark's mails
- * neither land in the shared sink's .helmdesk/mail nor cost the harness process CPU.
- */
-export async function startSmtpDiscard() {
-  const child = fork(resolve(root, 'scripts/bench/smtp-discard.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const port = await new Promise((res, rej) => {
-    child.once('message', (m) => res(m.port));
-    child.once('exit', (code) => rej(new Error(`smtp sink exited with ${code}`)));
-  });
-  return {
-    url: `smtp://127.0.0.1:${port}`,
-    received: () =>
-      new Promise((res) => {
-        child.once('message', (m) => res(m.received));
-        child.send({ count: true });
-      }),
-    stop: () => {
-      child.kill();
-    },
-  };
-}
-
-/**
  * The whole platform as real processes from dist/ (testkit.launchPlatform) on a fresh database
  * and its own topic prefix, with a discarding mail sink. LOG_LEVEL is `warn` unless
  * BENCH_LOG_LEVEL says otherwise: at `info` every request is an access-log line that this very
  * process (the launcher reads the children's pipes) would have to read while it generates load.
+ * `admin` is a client signed in as the first admin. stop() stops the processes; the database
+ * stays until drop() (pgbench runs on it afterwards).
  */
 export async function startPlatform(label) {
-  const db = await testkit.createTestDatabase(`bench_${label}`);
-  const smtp = await startSmtpDiscard();
-  const topicPrefix = testkit.uniqueTopicPrefix(`bench-${label}`);
-  const admin = { email: `admin@${label}.bench`, password: randomBytes(12).toString('base64url') };
-  const logDir = resolve(root, `.helmdesk/bench/logs-${label}`);
-  let platform;
-  try {
-    platform = await testkit.launchPlatform({
-      databaseUrl: db.url,
-      kafkaBrokers: testkit.stackEnv.kafkaBrokers,
-      smtpUrl: smtp.url,
-      topicPrefix,
-      adminEmail: admin.email,
-      adminPassword: admin.password,
-      // BCRYPT_COST only speeds up the set-up logins here; login speed is services/auth's own bench.
-      env: { BCRYPT_COST: '4', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', HELMDESK_WEBHOOK_ALLOW_PRIVATE: 'true' },
-      logDir,
-      readyTimeoutMs: 120_000,
-    });
-  } catch (err) {
-    smtp.stop();
-    await db.drop().catch(() => undefined);
-    throw err;
-  }
-  const api = new testkit.ApiClient(platform.url);
-  const adminClient = (await api.login(admin.email, admin.password)).client;
-  let stopped = null;
-  return {
-    platform,
-    db,
-    smtp,
-    topicPrefix,
-    api,
-    admin: adminClient,
-    logDir,
-    /** Stops the processes; the database stays until drop() (pgbench runs on it afterwards). */
-    stop() {
-      stopped ??= platform.stop().finally(() => smtp.stop());
-      return stopped;
-    },
-    async drop() {
-      await db.drop().catch(() => undefined);
-      await testkit.deletePrefixedTopics(topicPrefix).catch(() => undefined);
-    },
-  };
+  const env = await launchOnFreshDatabase({
+    database: `bench_${label}`,
+    topics: `bench-${label}`,
+    adminEmail: `admin@${label}.bench`,
+    logDir: resolve(root, `.helmdesk/bench/logs-${label}`),
+    // BCRYPT_COST only speeds up the set-up logins here; login speed is services/auth's own bench.
+    env: { BCRYPT_COST: '4', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', HELMDESK_WEBHOOK_ALLOW_PRIVATE: 'true' },
+  });
+  return { ...env, admin: env.admin.client };
 }
 
 /**
@@ -168,14 +91,8 @@ export async function waitForKafka(timeoutMs = 90_000) {
 }
 
 /** A customer account (public registration) and a client acting as it. */
-export async function newCustomer(env, tag) {
-  const email = `customer-${tag}-${randomBytes(4).toString('hex')}@bench.test`;
-  const password = randomBytes(12).toString('base64url');
-  const reg = await env.api.post('/api/v1/auth/register', { email, password, name: `Bench ${tag}` });
-  if (reg.status !== 201) throw new Error(`register answered ${reg.status}: ${JSON.stringify(reg.body)}`);
-  const { client, user } = await env.api.login(email, password);
-  // ApiClient's token is private in TypeScript, a plain property at run time.
-  return { client, user, token: client.token };
+export function newCustomer(env, tag) {
+  return registerCustomer(env, tag, { domain: 'bench.test', name: `Bench ${tag}` });
 }
 
 /**
@@ -326,7 +243,7 @@ function pidsNamed(name, title) {
  */
 export function cpuMeter(env, extra = {}) {
   const platform = env.platform;
-  const names = platform ? ['gateway', 'auth', 'case', 'agent', 'notification'] : [];
+  const names = platform ? platformServices : [];
   const pids = { ...Object.fromEntries(names.map((s) => [s, () => platform.pid(s)])), ...extra };
   const services = Object.keys(pids);
   const sample = () => {
@@ -419,9 +336,4 @@ export function pgActivitySampler(database, everyMs = 20) {
       return { samples, meanConnectionsByState: mean, activeWaits: topWaits };
     },
   };
-}
-
-/** Exits once stdout is flushed (kafkajs may leave retry timers that would keep Node alive). */
-export function finish(code = process.exitCode ?? 0) {
-  process.stdout.write('', () => process.exit(code));
 }

@@ -1,6 +1,6 @@
 // A discarding SMTP server for the platforms the benchmarks, the soak and schemathesis launch
-// (forked by their lib.mjs): accepts every mail, counts it, keeps nothing. Reports its port, and
-// its count when asked, over IPC.
+// (forked by scripts/lib/platform.mjs): accepts every mail, counts it, keeps nothing. Reports its
+// port, and its count when asked, over IPC.
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
