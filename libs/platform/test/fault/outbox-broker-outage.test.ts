@@ -1,60 +1,28 @@
-import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import {
-  createDatabase,
-  createKafkajsPort,
-  createLogger,
-  migrateToLatest,
-  Outbox,
-  OutboxRelay,
-  type Database,
-  type PlatformTables,
-} from '@helmdesk/platform';
-import {
-  createPrefixedTopics,
-  createTestDatabase,
-  deletePrefixedTopics,
-  eventually,
-  stackCommand,
-  stackEnv,
-  TopicCollector,
-  uniqueTopicPrefix,
-  type TestDatabase,
-} from '@helmdesk/testkit';
+import { Outbox, OutboxRelay, type Database, type PlatformTables } from '@helmdesk/platform';
+import { eventually, stackCommand, TopicCollector } from '@helmdesk/testkit';
+import { PlatformFixture, userCreated } from '../support/fixture';
 
 jest.setTimeout(180_000);
 
-const logger = createLogger('outbox-outage-test', 'silent');
-const prefix = uniqueTopicPrefix('outage');
+const fixture = new PlatformFixture('outage');
 const outbox = new Outbox('/helmdesk/test', 'svc');
-let testDb: TestDatabase;
 let database: Database<PlatformTables>;
 let collector: TopicCollector;
 let relay: OutboxRelay;
-
-function userCreated(name: string) {
-  const userId = randomUUID();
-  return {
-    type: 'user.created' as const,
-    subject: userId,
-    data: { userId, email: `${name}@example.com`, name, role: 'customer' as const, disabled: false, createdAt: new Date().toISOString() },
-  };
-}
 
 const write = (name: string) =>
   database.db.transaction().execute((trx) => outbox.write(trx as Kysely<PlatformTables>, userCreated(name)));
 const names = () => collector.on('user.created').map((m) => (m.json as { data: { name: string } }).data.name);
 
 beforeAll(async () => {
-  testDb = await createTestDatabase('outage');
-  database = createDatabase<PlatformTables>({ url: testDb.url, schema: 'svc', logger });
-  await migrateToLatest(database as Database<unknown>, {});
-  await createPrefixedTopics(prefix);
-  collector = await new TopicCollector(prefix, ['user.created']).start();
+  await fixture.setUp();
+  database = fixture.database;
+  collector = await new TopicCollector(fixture.prefix, ['user.created']).start();
   relay = new OutboxRelay({
     database: database as Database<unknown>,
-    kafka: createKafkajsPort({ brokers: stackEnv.kafkaBrokers, clientId: 'outage-test', topicPrefix: prefix, logger }),
-    logger,
+    kafka: fixture.kafka(),
+    logger: fixture.logger,
     pollMs: 200,
   });
   relay.start();
@@ -64,9 +32,7 @@ afterAll(async () => {
   stackCommand('up', 'kafka');
   await relay.stop();
   await collector.stop();
-  await database.close();
-  await testDb.drop();
-  await deletePrefixedTopics(prefix);
+  await fixture.tearDown();
 });
 
 describe('the outbox during a broker outage', () => {

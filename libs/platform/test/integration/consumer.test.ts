@@ -1,53 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
-import {
-  buildEvent,
-  ConsumerRunner,
-  createDatabase,
-  createKafkajsPort,
-  createLogger,
-  migrateToLatest,
-  PermanentEventError,
-  type Database,
-  type PlatformTables,
-} from '@helmdesk/platform';
-import {
-  createPrefixedTopics,
-  createTestDatabase,
-  deletePrefixedTopics,
-  eventually,
-  stackEnv,
-  testKafka,
-  TopicCollector,
-  uniqueTopicPrefix,
-  type TestDatabase,
-} from '@helmdesk/testkit';
+import { buildEvent, ConsumerRunner, PermanentEventError } from '@helmdesk/platform';
+import { eventually, testKafka, TopicCollector } from '@helmdesk/testkit';
+import { appliedMigrations, PlatformFixture, userCreated, type AppliedTables } from '../support/fixture';
 
 jest.setTimeout(120_000);
 
-interface TestTables extends PlatformTables {
-  applied: { event_id: string; name: string };
-}
-
-const logger = createLogger('consumer-test', 'silent');
-const prefix = uniqueTopicPrefix('consumer');
-let testDb: TestDatabase;
-let database: Database<TestTables>;
-let runner: ConsumerRunner<TestTables>;
+const fixture = new PlatformFixture<AppliedTables>('consumer', { migrations: appliedMigrations, partitions: 1 });
+const { prefix } = fixture;
+let runner: ConsumerRunner<AppliedTables>;
 let dlq: TopicCollector;
 const producer = testKafka().producer();
 /** Behaviour of the handler per user name: how many times to fail first, or fail forever. */
 const failures = new Map<string, number | 'always' | 'permanent'>();
 const attempts = new Map<string, number>();
 
-function userCreatedEvent(name: string) {
-  const userId = randomUUID();
-  return buildEvent('/helmdesk/test', {
-    type: 'user.created',
-    subject: userId,
-    data: { userId, email: `${name}@example.com`, name, role: 'customer', disabled: false, createdAt: new Date().toISOString() },
-  });
-}
+const userCreatedEvent = (name: string) => buildEvent('/helmdesk/test', userCreated(name));
 
 async function send(value: string, key = 'k') {
   await producer.send({
@@ -57,29 +24,20 @@ async function send(value: string, key = 'k') {
 }
 
 async function appliedNames(): Promise<string[]> {
-  const rows = await database.db.selectFrom('applied').select('name').orderBy('name').execute();
+  const rows = await fixture.database.db.selectFrom('applied').select('name').orderBy('name').execute();
   return rows.map((r) => r.name);
 }
 
 beforeAll(async () => {
-  testDb = await createTestDatabase('consumer');
-  database = createDatabase<TestTables>({ url: testDb.url, schema: 'svc', logger });
-  await migrateToLatest(database as Database<unknown>, {
-    '20261123T1000-applied': {
-      async up(db: Kysely<unknown>) {
-        await sql`create table applied (event_id text primary key, name text not null)`.execute(db);
-      },
-    },
-  });
-  await createPrefixedTopics(prefix, 1);
+  await fixture.setUp();
   await producer.connect();
   dlq = await new TopicCollector(prefix, ['user.created.dlq']).start();
-  runner = new ConsumerRunner<TestTables>({
+  runner = new ConsumerRunner<AppliedTables>({
     service: 'test',
     groupId: `test-${randomUUID()}`,
-    database,
-    kafka: createKafkajsPort({ brokers: stackEnv.kafkaBrokers, clientId: 'consumer-test', topicPrefix: prefix, logger }),
-    logger,
+    database: fixture.database,
+    kafka: fixture.kafka(),
+    logger: fixture.logger,
     maxAttempts: 3,
     handlers: {
       'user.created': async (event, trx) => {
@@ -100,9 +58,7 @@ afterAll(async () => {
   await runner.stop();
   await dlq.stop();
   await producer.disconnect();
-  await database.close();
-  await testDb.drop();
-  await deletePrefixedTopics(prefix);
+  await fixture.tearDown();
 });
 
 describe('the consumer runner', () => {

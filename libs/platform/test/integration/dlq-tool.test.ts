@@ -1,75 +1,30 @@
-import { randomUUID } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
-import {
-  buildEvent,
-  ConsumerRunner,
-  createDatabase,
-  createKafkajsPort,
-  createLogger,
-  listDeadLetters,
-  migrateToLatest,
-  PermanentEventError,
-  replayDeadLetters,
-  type Database,
-  type KafkaPort,
-  type PlatformTables,
-} from '@helmdesk/platform';
-import {
-  createPrefixedTopics,
-  createTestDatabase,
-  deletePrefixedTopics,
-  eventually,
-  stackEnv,
-  testKafka,
-  uniqueTopicPrefix,
-  type TestDatabase,
-} from '@helmdesk/testkit';
+import { buildEvent, ConsumerRunner, listDeadLetters, PermanentEventError, replayDeadLetters, type KafkaPort } from '@helmdesk/platform';
+import { eventually, testKafka } from '@helmdesk/testkit';
+import { appliedMigrations, PlatformFixture, userCreated, type AppliedTables } from '../support/fixture';
 
 jest.setTimeout(120_000);
 
-interface Tables extends PlatformTables {
-  applied: { event_id: string; name: string };
-}
-
-const logger = createLogger('dlq-test', 'silent');
-const prefix = uniqueTopicPrefix('dlq');
-let testDb: TestDatabase;
-let database: Database<Tables>;
-let runner: ConsumerRunner<Tables>;
+const fixture = new PlatformFixture<AppliedTables>('dlq', { migrations: appliedMigrations, partitions: 1 });
+const { prefix } = fixture;
+let runner: ConsumerRunner<AppliedTables>;
 let kafka: KafkaPort;
 let broken = true;
 const producer = testKafka().producer();
 
-const applied = async () => (await database.db.selectFrom('applied').select('name').execute()).map((r) => r.name);
+const applied = async () => (await fixture.database.db.selectFrom('applied').select('name').execute()).map((r) => r.name);
 
-function event(name: string) {
-  const userId = randomUUID();
-  return buildEvent('/helmdesk/test', {
-    type: 'user.created',
-    subject: userId,
-    data: { userId, email: `${name}@example.com`, name, role: 'agent', disabled: false, createdAt: new Date().toISOString() },
-  });
-}
+const event = (name: string) => buildEvent('/helmdesk/test', userCreated(name, { role: 'agent' }));
 
 beforeAll(async () => {
-  testDb = await createTestDatabase('dlq');
-  database = createDatabase<Tables>({ url: testDb.url, schema: 'svc', logger });
-  await migrateToLatest(database as Database<unknown>, {
-    '20261123T1000-applied': {
-      async up(db: Kysely<unknown>) {
-        await sql`create table applied (event_id text primary key, name text not null)`.execute(db);
-      },
-    },
-  });
-  await createPrefixedTopics(prefix, 1);
+  await fixture.setUp();
   await producer.connect();
-  kafka = createKafkajsPort({ brokers: stackEnv.kafkaBrokers, clientId: 'dlq-test', topicPrefix: prefix, logger });
-  runner = new ConsumerRunner<Tables>({
+  kafka = fixture.kafka();
+  runner = new ConsumerRunner<AppliedTables>({
     service: 'test',
     groupId: `${prefix}helmdesk.test`,
-    database,
+    database: fixture.database,
     kafka,
-    logger,
+    logger: fixture.logger,
     handlers: {
       'user.created': async (e, trx) => {
         if (broken && e.data.name.startsWith('needs-fix')) throw new PermanentEventError('the handler has a bug');
@@ -84,9 +39,7 @@ afterAll(async () => {
   await runner.stop();
   await kafka.close();
   await producer.disconnect();
-  await database.close();
-  await testDb.drop();
-  await deletePrefixedTopics(prefix);
+  await fixture.tearDown();
 });
 
 describe('the dead-letter tool', () => {

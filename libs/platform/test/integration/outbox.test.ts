@@ -1,34 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import {
-  createDatabase,
-  createKafkajsPort,
-  createLogger,
-  migrateToLatest,
-  Outbox,
-  OutboxRelay,
-  pruneOutbox,
-  pruneProcessedEvents,
-  type Database,
-  type PlatformTables,
-} from '@helmdesk/platform';
-import {
-  createPrefixedTopics,
-  createTestDatabase,
-  deletePrefixedTopics,
-  eventually,
-  TopicCollector,
-  uniqueTopicPrefix,
-  type TestDatabase,
-} from '@helmdesk/testkit';
-import { stackEnv } from '@helmdesk/testkit';
+import { Outbox, OutboxRelay, pruneOutbox, pruneProcessedEvents, type Database, type PlatformTables } from '@helmdesk/platform';
+import { eventually, TopicCollector } from '@helmdesk/testkit';
+import { PlatformFixture, userCreated } from '../support/fixture';
 
 jest.setTimeout(120_000);
 
-const logger = createLogger('outbox-test', 'silent');
-const prefix = uniqueTopicPrefix('outbox');
-
-let testDb: TestDatabase;
+const fixture = new PlatformFixture('outbox');
 let database: Database<PlatformTables>;
 let collector: TopicCollector;
 const relays: OutboxRelay[] = [];
@@ -37,21 +15,13 @@ const outbox = new Outbox('/helmdesk/test', 'svc');
 function newRelay(): OutboxRelay {
   const relay = new OutboxRelay({
     database: database as Database<unknown>,
-    kafka: createKafkajsPort({ brokers: stackEnv.kafkaBrokers, clientId: 'outbox-test', topicPrefix: prefix, logger }),
-    logger,
+    kafka: fixture.kafka(),
+    logger: fixture.logger,
     pollMs: 200,
     standbyRetryMs: 200,
   });
   relays.push(relay);
   return relay;
-}
-
-function userCreated(userId: string, name: string) {
-  return {
-    type: 'user.created' as const,
-    subject: userId,
-    data: { userId, email: `${name}@example.com`, name, role: 'customer' as const, disabled: false, createdAt: new Date().toISOString() },
-  };
 }
 
 async function writeCommitted(...events: ReturnType<typeof userCreated>[]) {
@@ -62,19 +32,15 @@ const namesOn = (topic: string) =>
   collector.on(topic).map((m) => (m.json as { data: { name: string } }).data.name);
 
 beforeAll(async () => {
-  testDb = await createTestDatabase('outbox');
-  database = createDatabase<PlatformTables>({ url: testDb.url, schema: 'svc', logger });
-  await migrateToLatest(database as Database<unknown>, {});
-  await createPrefixedTopics(prefix);
-  collector = await new TopicCollector(prefix, ['user.created']).start();
+  await fixture.setUp();
+  database = fixture.database;
+  collector = await new TopicCollector(fixture.prefix, ['user.created']).start();
 });
 
 afterAll(async () => {
   await Promise.all(relays.map((r) => r.stop()));
   await collector.stop();
-  await database.close();
-  await testDb.drop();
-  await deletePrefixedTopics(prefix);
+  await fixture.tearDown();
 });
 
 afterEach(async () => {
@@ -85,7 +51,7 @@ describe('the transactional outbox', () => {
   it('publishes a committed event once, in order, as a CloudEvent keyed by its subject', async () => {
     const userId = randomUUID();
     newRelay().start();
-    for (let i = 0; i < 20; i++) await writeCommitted(userCreated(userId, `ordered-${i}`));
+    for (let i = 0; i < 20; i++) await writeCommitted(userCreated(`ordered-${i}`, { userId }));
     await eventually(() => namesOn('user.created').filter((n) => n.startsWith('ordered-')).length >= 20, { what: '20 events' });
     await new Promise((r) => setTimeout(r, 500)); // a duplicate would arrive by now
     const published = collector.on('user.created').filter((m) => (m.json as { data: { name: string } }).data.name.startsWith('ordered-'));
@@ -111,17 +77,17 @@ describe('the transactional outbox', () => {
     newRelay().start();
     await expect(
       database.db.transaction().execute(async (trx) => {
-        await outbox.write(trx as Kysely<PlatformTables>, userCreated(randomUUID(), 'rolled-back'));
+        await outbox.write(trx as Kysely<PlatformTables>, userCreated('rolled-back'));
         throw new Error('abort the transaction');
       }),
     ).rejects.toThrow('abort the transaction');
-    await writeCommitted(userCreated(randomUUID(), 'after-rollback'));
+    await writeCommitted(userCreated('after-rollback'));
     await eventually(() => namesOn('user.created').includes('after-rollback'), { what: 'the marker event' });
     expect(namesOn('user.created')).not.toContain('rolled-back');
   });
 
   it('refuses an event whose data does not match its contract', async () => {
-    const bad = { ...userCreated(randomUUID(), 'bad'), data: { userId: 'not-a-uuid' } } as never;
+    const bad = { ...userCreated('bad'), data: { userId: 'not-a-uuid' } } as never;
     await expect(database.db.transaction().execute((trx) => outbox.write(trx as Kysely<PlatformTables>, bad))).rejects.toThrow();
   });
 
@@ -131,7 +97,7 @@ describe('the transactional outbox', () => {
     a.start();
     await eventually(() => a.isActive, { what: 'relay a active' });
     b.start();
-    await writeCommitted(userCreated(randomUUID(), 'two-relays-1'));
+    await writeCommitted(userCreated('two-relays-1'));
     await eventually(() => namesOn('user.created').includes('two-relays-1'), { what: 'first event' });
     expect([a.isActive, b.isActive]).toEqual([true, false]);
     expect(b.published).toBe(0);
@@ -145,7 +111,7 @@ describe('the transactional outbox', () => {
     expect(killed.rowCount).toBe(1);
     await a.stop();
     await eventually(() => b.isActive, { what: 'relay b takes over', timeoutMs: 15_000 });
-    await writeCommitted(userCreated(randomUUID(), 'two-relays-2'));
+    await writeCommitted(userCreated('two-relays-2'));
     await eventually(() => namesOn('user.created').includes('two-relays-2'), { what: 'event after takeover' });
     expect(b.published).toBeGreaterThanOrEqual(1);
     expect(namesOn('user.created').filter((n) => n.startsWith('two-relays-'))).toEqual(['two-relays-1', 'two-relays-2']);
