@@ -11,7 +11,9 @@
 //   node scripts/bench/open-case.mjs     (alone: launches its platforms)
 //   BENCH_CONNECTIONS (20), BENCH_DURATION_S (10), BENCH_WARMUP_S (2)
 import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { cannon, cannonFigures, cpuMeter, emit, newCustomer, paced, progress, root, round, finish, startPlatform, summary } from './lib.mjs';
 
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 20);
@@ -126,7 +128,44 @@ export function pgbench(databaseUrl, customerId) {
   });
 }
 
-export function verdict(peakResult, half, bench) {
+/**
+ * The latency floor for the half-rate goal: pgbench running the same transaction at the same
+ * rate (`-R`, scheduled evenly like the paced run; latency counted from the scheduled start), 5 s,
+ * with per-transaction logs for the percentiles.
+ */
+export async function pgbenchPaced(databaseUrl, customerId, rate) {
+  progress(`open case: pgbench -R ${rate} -c ${connections} -T 5 (latency at the half rate)`);
+  const dir = mkdtempSync(join(tmpdir(), 'helmdesk-pgbench-'));
+  const args = [
+    '-n', '-c', String(connections), '-j', '2', '-T', '5', '-R', String(rate),
+    '-l', '--log-prefix', join(dir, 'tx'),
+    '-D', `customer=${customerId}`,
+    '-f', resolve(root, 'scripts/bench/open-case.pgbench.sql'),
+    databaseUrl,
+  ];
+  try {
+    await new Promise((res, rej) =>
+      execFile(pgbenchBin, args, { encoding: 'utf8' }, (err, _stdout, stderr) =>
+        err ? rej(new Error(`pgbench -R failed: ${stderr.trim().split('\n').slice(-3).join(' | ')}`)) : res(),
+      ),
+    );
+    // Log lines: client_id transaction_no time_us script_no time_epoch time_us [schedule_lag_us]
+    const latencies = readdirSync(dir).flatMap((f) =>
+      readFileSync(join(dir, f), 'utf8').trim().split('\n').filter(Boolean).map((line) => {
+        const fields = line.split(' ');
+        return (Number(fields[2]) + Number(fields[6] ?? 0)) / 1000;
+      }),
+    );
+    const s = summary(latencies);
+    const result = { benchmark: 'open-case-pgbench-paced', ratePerSec: rate, transactions: s.n, p50Ms: s.p50, p99Ms: s.p99, maxMs: s.max };
+    emit(result);
+    return result;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function verdict(peakResult, half, bench, pacedBench) {
   const ratio = peakResult.reqPerSec / bench.tps;
   const p99 = half.autocannon.p99Ms;
   const result = {
@@ -140,6 +179,8 @@ export function verdict(peakResult, half, bench) {
     halfPacedP50Ms: half.paced.p50Ms,
     halfPacedP99Ms: half.paced.p99Ms,
     pgbenchTps: bench.tps,
+    pgbenchPacedP50Ms: pacedBench?.p50Ms ?? null,
+    pgbenchPacedP99Ms: pacedBench?.p99Ms ?? null,
     peakVsPgbench: round(ratio, 3),
     goalThroughput: 'peak >= 20% of pgbench tps',
     goalThroughputMet: ratio >= 0.2,
@@ -170,7 +211,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   try {
     const half = await halfRate(second, Math.max(1, Math.round(top.reqPerSec / 2)));
     await second.stop();
-    verdict(top, half, await pgbench(second.db.url, half.customerId));
+    const bench = await pgbench(second.db.url, half.customerId);
+    verdict(top, half, bench, await pgbenchPaced(second.db.url, half.customerId, half.ratePerSec));
   } finally {
     await second.stop();
     await second.drop();

@@ -60,7 +60,8 @@ if (wanted.has('open-case')) {
     try {
       const half = await openCase.halfRate(env, Math.max(1, Math.round(top.reqPerSec / 2)));
       await env.stop();
-      openCase.verdict(top, half, await openCase.pgbench(env.db.url, half.customerId));
+      const bench = await openCase.pgbench(env.db.url, half.customerId);
+      openCase.verdict(top, half, bench, await openCase.pgbenchPaced(env.db.url, half.customerId, half.ratePerSec));
     } finally {
       await env.stop();
       await env.drop();
