@@ -28,8 +28,11 @@ export const passwordSchema = z
   .refine((p) => !p.includes('\u0000'), 'must not contain NUL characters')
   .refine((p) => p.trim().length > 0, 'must not be only whitespace');
 
-/** An email as accepted at sign-up; stored as given (trimmed), unique regardless of case. */
-export const emailSchema = z.string().trim().max(254).pipe(z.email());
+/**
+ * An email as accepted at sign-up; stored as given (trimmed), unique regardless of case. The pipe's
+ * input side is a plain string in JSON Schema, so the document is told the format explicitly.
+ */
+export const emailSchema = z.string().trim().max(254).pipe(z.email()).meta({ format: 'email' });
 
 /** A display name: 1–200 characters, trimmed, not blank, no NUL. */
 export const nameSchema = z

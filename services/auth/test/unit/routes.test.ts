@@ -1,4 +1,5 @@
 import { routePolicies } from '@helmdesk/contracts';
+import { openApiDocument } from '@helmdesk/platform';
 import { authServiceRoutes } from '../../src/http/routes';
 
 describe('the auth routes', () => {
@@ -16,5 +17,15 @@ describe('the auth routes', () => {
     const creating = authServiceRoutes({} as never).filter((r) => r.status === 201);
     expect(creating.map((r) => r.path).sort()).toEqual(['/api/v1/auth/register', '/api/v1/users']);
     expect(creating.every((r) => r.idempotent)).toBe(true);
+  });
+
+  it('when the OpenAPI document describes an account being created, then its email is documented as format email', () => {
+    const doc = openApiDocument('auth', '1.0.0', authServiceRoutes({} as never)) as {
+      paths: Record<string, Record<string, { requestBody: { content: { 'application/json': { schema: { properties: Record<string, unknown> } } } } }>>;
+    };
+    for (const path of ['/api/v1/auth/register', '/api/v1/users']) {
+      const body = doc.paths[path]!.post!.requestBody.content['application/json'].schema;
+      expect(body.properties.email).toMatchObject({ type: 'string', format: 'email', maxLength: 254 });
+    }
   });
 });
