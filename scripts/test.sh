@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm test`: every test of Helmdesk, in order — types, lint, unit, integration (real Postgres and
-# Kafka), end to end through the gateway, fault tests, the console, the chart checks. Starts the
-# local stack when it is not running and reuses it. Ends with one line: "N passed, N failed".
+# Kafka), end to end through the gateway, fault tests, API fuzzing (schemathesis), the console,
+# the chart checks. Starts the local stack when it is not running and reuses it. Ends with one
+# line: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 reports=.helmdesk/reports
@@ -44,6 +45,10 @@ step "unit + integration + e2e (jest)" npx jest --selectProjects unit integratio
   --json --outputFile="$reports/jest.json"
 step "fault tests (jest, in band)" npx jest --selectProjects fault --runInBand --forceExit \
   --json --outputFile="$reports/jest-fault.json"
+# Property-based fuzzing of the merged OpenAPI document through the gateway as customer, agent and
+# admin: no 5xx, every documented response matches its schema (its own platform; reports in
+# $reports/schemathesis/). Installs schemathesis from PyPI into .helmdesk/ the first time.
+step "schemathesis (API fuzzing as each role)" bash scripts/schemathesis.sh
 
 if [ -f services/console/package.json ]; then
   step "console (vitest)" npm run --silent test -w @helmdesk/console -- --reporter=default --reporter=json \
