@@ -34,9 +34,6 @@ module.exports = {
       // Tests that stop and restart parts of the shared stack: run alone, in band, after the rest.
       ...common,
       displayName: 'fault',
-      // Quarantined: after a Postgres restart the agent service sometimes answers 503 for more than
-      // 5 s (1 run in 4 here). Run it by hand: npx jest --selectProjects fault test/fault/postgres-restart
-      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/services/console/', ...(process.env.HELMDESK_RUN_QUARANTINED ? [] : ['<rootDir>/test/fault/postgres-restart'])],
       testMatch: ['<rootDir>/{libs,services}/*/test/fault/**/*.test.ts', '<rootDir>/test/fault/**/*.test.ts'],
       globalSetup: '<rootDir>/libs/testkit/src/global-setup.ts',
       slowTestThreshold: 120,

@@ -12,9 +12,10 @@
 #
 # Environment: SCHEMATHESIS_MAX_EXAMPLES (per operation, default 8), SCHEMATHESIS_ROLE_TIMEOUT
 # (seconds per role, hard bound, default 240), SCHEMATHESIS_SEED (default 1, for reproducible
-# runs), SCHEMATHESIS_ROLES (default "customer agent admin"). Reports (JUnit, NDJSON, output) go to
-# .helmdesk/reports/schemathesis/. schemathesis itself is installed once, pinned, into
-# .helmdesk/venv-schemathesis (PyPI); later runs need no network.
+# runs), SCHEMATHESIS_ROLES (default "customer agent admin"). Reports (JUnit, NDJSON, output, and
+# summary.txt: "N passed, N failed" roles, for npm test's count) go to .helmdesk/reports/schemathesis/.
+# schemathesis itself is installed once, pinned, into .helmdesk/venv-schemathesis (PyPI; needs
+# python3 with venv: scripts/ci/install-system.sh); later runs need no network.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -110,6 +111,10 @@ for role in $ROLES; do
   mismatch=$(awk '/^Schema validation mismatch/{on=1; next} on && /^ *- /{print} on && /💡/{exit}' "$REPORTS/$role.txt" | sed 's/^ *- //' | paste -sd, -)
   [ -n "$mismatch" ] && say "      (warning) documented request schema looser than the validation: $mismatch"
 done
+# one line for npm test's closing count (scripts/test-summary.mjs): roles passed, roles failed
+passed_roles=0
+for role in $ROLES; do [ "${result[$role]}" = passed ] && passed_roles=$((passed_roles + 1)); done
+echo "$passed_roles passed, $(( $(wc -w <<<"$ROLES") - passed_roles )) failed" >"$REPORTS/summary.txt"
 if [ "$failed" -ne 0 ]; then
   say "FAILED: a 5xx or a response that does not match the documented schema (see above)"
   exit 1

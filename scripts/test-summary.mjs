@@ -32,6 +32,7 @@ for (const [name, file] of [
 }
 for (const [name, file] of [
   ['browser e2e (node --test)', 'browser.txt'],
+  ['schemathesis (roles)', 'schemathesis/summary.txt'],
   ['chart checks', 'chart.txt'],
 ]) {
   const path = join(dir, file);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm test`: every test of Helmdesk, in order — types, lint, unit, integration (real Postgres and
-# Kafka), end to end through the gateway, fault tests, the console, the chart checks. Starts the
-# local stack when it is not running and reuses it. Ends with one line: "N passed, N failed".
+# Kafka), end to end through the gateway, fault tests, API fuzzing (schemathesis), a 2-minute
+# soak, the console, the chart checks. Starts the local stack when it is not running and reuses
+# it. Ends with one line: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 reports=.helmdesk/reports
@@ -44,6 +45,14 @@ step "unit + integration + e2e (jest)" npx jest --selectProjects unit integratio
   --json --outputFile="$reports/jest.json"
 step "fault tests (jest, in band)" npx jest --selectProjects fault --runInBand --forceExit \
   --json --outputFile="$reports/jest-fault.json"
+# Property-based fuzzing of the merged OpenAPI document through the gateway as customer, agent and
+# admin: no 5xx, every documented response matches its schema (its own platform; reports in
+# $reports/schemathesis/). Installs schemathesis from PyPI into .helmdesk/ the first time.
+step "schemathesis (API fuzzing as each role)" bash scripts/schemathesis.sh
+# A short soak: the mixed load at a modest 10 ops/s for 2 minutes, failing on any 5xx, lost answer,
+# unexpected status or broken assignment invariant (memory is judged only by the 10-minute
+# `npm run soak`). Summary in $reports/soak.json.
+step "soak (2 min at 10 ops/s)" bash -c "node scripts/soak.mjs --minutes 2 --rate 10 --out $reports/soak.json >/dev/null"
 
 if [ -f services/console/package.json ]; then
   step "console (vitest)" npm run --silent test -w @helmdesk/console -- --reporter=default --reporter=json \

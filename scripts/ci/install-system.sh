@@ -46,6 +46,14 @@ fi
 
 # helm and the chart validators: scripts/ci/install-chart-tools.sh (Go module proxy, PyPI).
 
+# --- Python 3 with venv (ensurepip): schemathesis (scripts/schemathesis.sh, part of npm test) and
+# --- the chart validators are pip-installed into their own venvs under .helmdesk/ ---------------
+if command -v python3 >/dev/null 2>&1 && python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
+  note_present "python3 $(python3 -c 'import platform; print(platform.python_version())') with venv"
+else
+  hd_apt_install python3 python3-venv
+fi
+
 # --- Chromium for the console's browser tests (Debian's build; never a downloaded browser) ----
 if [ -x /usr/bin/chromium ]; then note_present "chromium"; else hd_apt_install chromium fonts-dejavu-core; fi
 

@@ -7,6 +7,7 @@ import {
   percentile,
   recordFigures,
   registerCustomer,
+  serviceLog,
   sleep,
   startFaultPlatform,
   statusCounts,
@@ -135,6 +136,16 @@ describe.each([
     expect(slowAnswer.status).toBe(expectSlow);
     expect(exitCode).toBe(0);
     expect(membersAfterExit).toEqual({ state: 'Empty', members: 0 });
+    // … and said so in its log, once.
+    const leftGroup = await eventually(() => {
+      const found = serviceLog(fx, service)
+        .split('\n')
+        .filter((line) => line.includes('"msg":"left the consumer group"'))
+        .map((line) => JSON.parse(line) as { time: string })
+        .filter((line) => Date.parse(line.time) >= termAt);
+      return found.length > 0 ? found : undefined;
+    }, { what: `the ${service} service's "left the consumer group" line` });
+    expect(leftGroup).toEqual([expect.objectContaining({ level: 'info', groupId: group, topics: expect.arrayContaining([expect.stringMatching(/^case\./)]) })]);
     figures[service] = { exitCode, inFlightRequest: slowAnswer.status, shutdownMs: exitAt - termAt, drainWindowMs: drainMs };
 
     // Before the signal: everything 2xx. After it: 2xx or the gateway's 503 problem, nothing else.

@@ -18,7 +18,10 @@ export interface Database<DB> {
   db: Kysely<DB>;
   pool: pg.Pool;
   schema: string;
-  /** Opens a dedicated connection outside the pool (relay LISTEN, advisory locks). */
+  /**
+   * Opens a dedicated connection outside the pool (relay LISTEN, advisory locks). A lost connection
+   * is logged; the caller sees it fail (or listens for 'error'/'end' itself, as the relay does).
+   */
   connect(): Promise<pg.Client>;
   close(): Promise<void>;
 }
@@ -44,8 +47,9 @@ export function createDatabase<DB>(options: DatabaseOptions): Database<DB> {
   // pg-pool drops its own error listener while a client is checked out: a connection cut between
   // two statements would otherwise be an unhandled 'error' that kills the process. The query in
   // flight still fails (→ 503 or a consumer retry); the pool discards the broken client.
+  const onLost = (err: Error) => options.logger?.warn({ err }, 'database connection lost');
   pool.on('connect', (client) => {
-    client.on('error', (err) => options.logger?.warn({ err }, 'database connection lost'));
+    client.on('error', onLost);
   });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   let closed = false;
@@ -55,6 +59,9 @@ export function createDatabase<DB>(options: DatabaseOptions): Database<DB> {
     schema: options.schema,
     async connect() {
       const client = new pg.Client(clientConfig);
+      // The same for a dedicated connection (the migration lock waits on one while the migrations
+      // run on the pool): losing it must fail its next query, not end the process.
+      client.on('error', onLost);
       await client.connect();
       return client;
     },

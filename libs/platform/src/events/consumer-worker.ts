@@ -36,13 +36,17 @@ export class ConsumerWorker<DB> implements Worker {
 
   /**
    * Leaves the group; the event in flight finishes first. The runner is told synchronously, so a
-   * handler failing right after this call is not retried and its offset stays uncommitted.
+   * handler failing right after this call is not retried and its offset stays uncommitted. Logs
+   * one line when the group was left (not when the worker never joined it).
    */
   async stop(): Promise<void> {
     this.abort.abort();
     const leaving = this.runner.stop();
     await this.loop;
-    await leaving;
-    await this.runner.stop(); // a join that completed while stopping
+    const left = await leaving;
+    const leftLate = await this.runner.stop(); // a join that completed while stopping
+    if (left || leftLate) {
+      this.options.logger.info({ groupId: this.runner.groupId, topics: this.runner.topics }, 'left the consumer group');
+    }
   }
 }

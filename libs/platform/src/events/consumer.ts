@@ -71,7 +71,7 @@ export class ConsumerRunner<DB> {
   async start(): Promise<void> {
     if (this.topics.length === 0) return;
     this.consumer = await this.options.kafka.consume({
-      groupId: this.options.groupId ?? `helmdesk.${this.options.service}`,
+      groupId: this.groupId,
       topics: this.topics,
       fromBeginning: true,
       maxBatchSize: this.options.maxBatchSize ?? 100,
@@ -79,11 +79,24 @@ export class ConsumerRunner<DB> {
     });
   }
 
-  /** Leaves the group cleanly; the message in flight finishes first. */
-  async stop(): Promise<void> {
+  /** The consumer group this runner joins. */
+  get groupId(): string {
+    return this.options.groupId ?? `helmdesk.${this.options.service}`;
+  }
+
+  /**
+   * Leaves the group cleanly; the message in flight finishes first. True when this call left the
+   * group (false when the runner had not joined it, or had already left).
+   */
+  async stop(): Promise<boolean> {
     this.abort.abort();
-    await this.consumer?.close();
-    await this.dlqProducer?.close();
+    const consumer = this.consumer;
+    this.consumer = null;
+    const producer = this.dlqProducer;
+    this.dlqProducer = null;
+    await consumer?.close();
+    await producer?.close();
+    return consumer !== null;
   }
 
   private async handleBatch(messages: IncomingMessage[], heartbeat: () => Promise<void>): Promise<void> {
@@ -229,7 +242,7 @@ export class ConsumerRunner<DB> {
               'x-dlq-original-topic': message.topic,
               'x-dlq-original-partition': String(message.partition),
               'x-dlq-original-offset': message.offset,
-              'x-dlq-consumer-group': this.options.groupId ?? `helmdesk.${this.options.service}`,
+              'x-dlq-consumer-group': this.groupId,
               'x-dlq-failed-at': new Date().toISOString(),
             },
           },

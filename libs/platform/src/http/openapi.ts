@@ -42,17 +42,19 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
   return rest;
 }
 
+/** Keys of a property's schema that describe the parameter itself (`.describe()`, `.meta({'x-…'})`). */
+const parameterLevel = (key: string) => key === 'description' || key === 'deprecated' || key.startsWith('x-');
+
 function parameters(schema: z.ZodType | undefined, where: 'path' | 'query'): JsonSchema[] {
   if (!schema) return [];
   const js = jsonSchema(schema, 'input');
   const props = (js.properties ?? {}) as Record<string, JsonSchema>;
   const required = new Set((js.required as string[] | undefined) ?? []);
-  return Object.entries(props).map(([name, s]) => ({
-    name,
-    in: where,
-    required: where === 'path' || required.has(name),
-    schema: s,
-  }));
+  return Object.entries(props).map(([name, s]) => {
+    const own = Object.fromEntries(Object.entries(s).filter(([k]) => parameterLevel(k)));
+    const rest = Object.fromEntries(Object.entries(s).filter(([k]) => !parameterLevel(k)));
+    return { name, in: where, ...own, required: where === 'path' || required.has(name), schema: rest };
+  });
 }
 
 /** OpenAPI 3.1 document of a service, generated from the same zod schemas that validate requests. */

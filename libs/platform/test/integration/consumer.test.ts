@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { buildEvent, ConsumerRunner, PermanentEventError } from '@helmdesk/platform';
-import { eventually, testKafka, TopicCollector } from '@helmdesk/testkit';
+import { pino } from 'pino';
+import { buildEvent, ConsumerRunner, ConsumerWorker, createKafkajsPort, PermanentEventError } from '@helmdesk/platform';
+import { eventually, stackEnv, testKafka, TopicCollector } from '@helmdesk/testkit';
 import { appliedMigrations, PlatformFixture, userCreated, type AppliedTables } from '../support/fixture';
 
 jest.setTimeout(120_000);
@@ -124,5 +125,52 @@ describe('the consumer runner', () => {
     // The ones before the failure ran in the batch's transaction, which rolled back, then again
     // without it; the failing one had one attempt (permanent); the ones after it ran once.
     expect(names.map((n) => attempts.get(n))).toEqual([2, 2, 2, 1, 1, 1]);
+  });
+});
+
+describe('the consumer worker', () => {
+  /** A logger whose JSON lines the test reads back. */
+  function capturingLogger() {
+    const lines: { level: number; msg: string; [key: string]: unknown }[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    return { log, lines };
+  }
+
+  function worker(log: ReturnType<typeof capturingLogger>['log'], groupId: string, brokers = stackEnv.kafkaBrokers) {
+    const kafka = createKafkajsPort({ brokers, clientId: 'consumer-worker-test', topicPrefix: prefix, logger: log });
+    const w = new ConsumerWorker<AppliedTables>({
+      service: 'test',
+      groupId,
+      database: fixture.database,
+      kafka,
+      logger: log,
+      handlers: { 'user.created': async () => undefined },
+    });
+    return { w, kafka };
+  }
+
+  it('when stopped after joining its group, then it logs one info line naming the group and its topics', async () => {
+    const { log, lines } = capturingLogger();
+    const groupId = `test-worker-${randomUUID()}`;
+    const { w, kafka } = worker(log, groupId);
+    w.start();
+    await eventually(() => lines.some((l) => l.msg === 'consuming'), { what: 'the worker in its group' });
+    await w.stop();
+    await kafka.close();
+    const left = lines.filter((l) => l.msg === 'left the consumer group');
+    expect(left).toEqual([expect.objectContaining({ level: 30, groupId, topics: ['user.created'] })]);
+  });
+
+  it('when stopped before it could join (no broker), then it does not claim to have left a group', async () => {
+    const { log, lines } = capturingLogger();
+    const { w, kafka } = worker(log, `test-worker-${randomUUID()}`, ['127.0.0.1:1']);
+    w.start();
+    await eventually(() => lines.some((l) => l.msg === 'cannot join the consumer group yet; retrying'), {
+      what: 'a failed join',
+      timeoutMs: 60_000,
+    });
+    await w.stop();
+    await kafka.close();
+    expect(lines.filter((l) => l.msg === 'left the consumer group')).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventually, mailsTo, uniqueTopicPrefix } from '@helmdesk/testkit';
+import { eventually, mailsTo, stackEnvFrom, uniqueTopicPrefix } from '@helmdesk/testkit';
 
 describe('eventually', () => {
   it('returns the first value that is not undefined or false', async () => {
@@ -34,5 +34,24 @@ describe('topic prefixes', () => {
     const a = uniqueTopicPrefix('x');
     expect(a).toMatch(/^x-[0-9a-f]{8}\.$/);
     expect(uniqueTopicPrefix('x')).not.toBe(a);
+  });
+});
+
+describe('the stack addresses', () => {
+  it('when only the stack’s port variables are set, then they are followed (not the default ports)', () => {
+    const env = stackEnvFrom({ HELMDESK_PG_PORT: '25432', HELMDESK_KAFKA_PORT: '29092', HELMDESK_SMTP_PORT: '21025' });
+    expect(env).toMatchObject({
+      databaseUrl: 'postgres://helmdesk:helmdesk@127.0.0.1:25432/helmdesk',
+      kafkaBrokers: ['127.0.0.1:29092'],
+      smtpUrl: 'smtp://127.0.0.1:21025',
+    });
+  });
+
+  it('when explicit addresses are given, then they win; with nothing set, the defaults', () => {
+    expect(stackEnvFrom({ DATABASE_URL: 'postgres://x@db:6543/y', HELMDESK_PG_PORT: '25432', KAFKA_BROKERS: 'a:1,b:2' })).toMatchObject({
+      databaseUrl: 'postgres://x@db:6543/y',
+      kafkaBrokers: ['a:1', 'b:2'],
+    });
+    expect(stackEnvFrom({})).toMatchObject({ databaseUrl: 'postgres://helmdesk:helmdesk@127.0.0.1:5432/helmdesk', kafkaBrokers: ['127.0.0.1:9092'], smtpUrl: 'smtp://127.0.0.1:1025' });
   });
 });

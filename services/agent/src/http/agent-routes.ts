@@ -84,7 +84,9 @@ export function agentRoutes(deps: HttpDeps): RouteDefinition[] {
         })
         .refine((b) => b.capacity !== undefined || b.active !== undefined, {
           message: 'give capacity, active or both',
-        }),
+        })
+        // The refine does not reach JSON Schema: document that `{}` is refused.
+        .meta({ minProperties: 1 }),
       response: agentSchema,
       problems: [409],
       handler: async ({ params, body, req }) =>

@@ -18,7 +18,10 @@ export function assignmentRoutes(deps: HttpDeps): RouteDefinition[] {
       tags,
       access: ['agent', 'admin'],
       query: z.strictObject({
-        agentId: z.uuid().optional(),
+        agentId: z
+          .uuid()
+          .optional()
+          .describe("Admin: one agent's assignments. An agent may give only its own id (403 for another's)."),
         state: z.enum(['active', 'resolved']).optional(),
         ...pageQuery,
       }),

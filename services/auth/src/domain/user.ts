@@ -26,10 +26,22 @@ export const passwordSchema = z
   .min(minPasswordLength, `must be at least ${minPasswordLength} characters`)
   .refine((p) => Buffer.byteLength(p, 'utf8') <= maxPasswordBytes, `must be at most ${maxPasswordBytes} bytes (UTF-8)`)
   .refine((p) => !p.includes('\u0000'), 'must not contain NUL characters')
-  .refine((p) => p.trim().length > 0, 'must not be only whitespace');
+  .refine((p) => p.trim().length > 0, 'must not be only whitespace')
+  // The refines do not reach JSON Schema; 72 bytes are at most 72 characters.
+  .meta({
+    maxLength: maxPasswordBytes,
+    description: `${minPasswordLength}+ characters, at most ${maxPasswordBytes} bytes in UTF-8, no NUL, not only whitespace.`,
+  });
 
-/** An email as accepted at sign-up; stored as given (trimmed), unique regardless of case. */
-export const emailSchema = z.string().trim().max(254).pipe(z.email());
+const acceptedEmail = z.email();
+const { format, pattern } = z.toJSONSchema(acceptedEmail) as { format: string; pattern: string };
+
+/**
+ * An email as accepted at sign-up; stored as given (trimmed), unique regardless of case. The pipe's
+ * input side is a plain string in JSON Schema, so the document is given the format and the pattern
+ * zod checks (stricter than RFC 5322: no `~` or `!` in the local part, say) explicitly.
+ */
+export const emailSchema = z.string().trim().max(254).pipe(acceptedEmail).meta({ format, pattern });
 
 /** A display name: 1–200 characters, trimmed, not blank, no NUL. */
 export const nameSchema = z

@@ -26,15 +26,18 @@ const openCaseBody = z.strictObject({
   priority: casePrioritySchema.default('normal'),
 });
 
+/** A list filter only admins may give; customers and agents list only their own cases (400 if they try). */
+function adminOnlyFilter(description: string) {
+  return z.uuid().optional().meta({ description, 'x-roles': ['admin'] });
+}
+
 const listCasesQuery = z.strictObject({
   ...pageQuery,
   status: caseStatusSchema.optional(),
   priority: casePrioritySchema.optional(),
-  customerId: z.uuid().optional().describe('Admin only (400 for others).'),
-  assigneeId: z.uuid().optional().describe('Admin only (400 for others).'),
+  customerId: adminOnlyFilter('Admin only: the cases of this customer. Any other role giving it gets 400.'),
+  assigneeId: adminOnlyFilter('Admin only: the cases assigned to this agent. Any other role giving it gets 400.'),
 });
-
-
 
 export function caseRoutes({ db, outbox }: CaseRouteDeps): RouteDefinition[] {
   return [
