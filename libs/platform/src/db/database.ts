@@ -42,8 +42,9 @@ export function createDatabase<DB>(options: DatabaseOptions): Database<DB> {
     max: options.poolMax ?? 10,
     idleTimeoutMillis: 30_000,
   });
-  // A pooled client that loses its connection emits here; the pool replaces it.
-  pool.on('error', (err) => options.logger?.warn({ err }, 'idle database connection lost'));
+  // An idle pooled client that loses its connection emits here too (the pool replaces it); the
+  // per-client listener below has logged it already, so this one only keeps it from throwing.
+  pool.on('error', () => undefined);
   // pg-pool drops its own error listener while a client is checked out: a connection cut between
   // two statements would otherwise be an unhandled 'error' that kills the process. The query in
   // flight still fails (→ 503 or a consumer retry); the pool discards the broken client.

@@ -54,4 +54,18 @@ describe('a database connection ended by the server', () => {
     const { rows } = await sql<{ one: number }>`select 1 as one`.execute(database.db);
     expect(rows[0]!.one).toBe(1);
   });
+
+  it('when it is an idle pooled client, then the loss is logged once and the pool serves again', async () => {
+    const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(database.db);
+    const pid = rows[0]!.pid; // now idle in the pool
+    const before = lines.length;
+    const other = await database.connect(); // terminate it from a connection outside the pool
+    await other.query('select pg_terminate_backend($1)', [pid]);
+    await other.end();
+    await eventually(() => lines.slice(before).some((l) => l.msg === 'database connection lost'), { what: 'the loss logged' });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(lines.slice(before).filter((l) => /connection lost/.test(l.msg))).toHaveLength(1);
+    const again = await sql<{ one: number }>`select 1 as one`.execute(database.db);
+    expect(again.rows[0]!.one).toBe(1);
+  });
 });
