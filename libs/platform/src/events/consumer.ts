@@ -215,9 +215,14 @@ export class ConsumerRunner<DB> {
           continue;
         }
         const handler = this.options.handlers[event.type] as EventHandler<DB, Topic> | undefined;
+        // The handler's logger is made when it first logs: child loggers cost more than most handlers.
+        let eventLog: Logger | undefined;
+        const eventLogOf = () => (eventLog ??= this.messageLog(message).child({ eventId: event.id }));
         await handler?.(event, trx as unknown as Transaction<DB>, {
           traceparent: message.headers.traceparent,
-          log: this.messageLog(message).child({ eventId: event.id }),
+          get log() {
+            return eventLogOf();
+          },
         });
         outcomes.push('applied');
       }
