@@ -138,44 +138,104 @@ export function createKafkajsPort(options: KafkajsOptions): KafkaPort {
     },
 
     async consume(opts: ConsumeOptions): Promise<Consumer> {
-      const consumer: KafkaConsumer = kafka.consumer({
-        groupId: opts.groupId,
-        sessionTimeout: 30_000,
-        rebalanceTimeout: 60_000,
-        heartbeatInterval: 3_000,
-        maxWaitTimeInMs: options.maxWaitTimeMs ?? 100,
-        allowAutoTopicCreation: false,
-        retry: { initialRetryTime: 300, maxRetryTime: 10_000, retries: Number.MAX_SAFE_INTEGER },
-      });
-      await consumer.connect();
-      await consumer.subscribe({ topics: opts.topics.map(physical), fromBeginning: opts.fromBeginning ?? true });
       const maxBatchSize = opts.maxBatchSize ?? 100;
-      await consumer.run({
-        autoCommit: false,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: opts.partitionsConcurrently ?? 1,
-        // One handler call and one offset commit per chunk of a fetched batch, not per message:
-        // the consumer runner applies a chunk in one database transaction.
-        eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-          const { topic, partition } = batch;
-          for (let from = 0; from < batch.messages.length; from += maxBatchSize) {
-            if (!isRunning() || isStale()) return;
-            const chunk = batch.messages.slice(from, from + maxBatchSize);
-            await opts.handle(
-              chunk.map((message) => incoming(logical(topic), partition, message)),
-              heartbeat,
-            );
-            const last = chunk[chunk.length - 1]!.offset;
-            resolveOffset(last);
-            await consumer.commitOffsets([{ topic, partition, offset: (BigInt(last) + 1n).toString() }]);
-            await heartbeat();
+      const stallMs = opts.stallMs ?? 90_000;
+      const groupLog = log.child({ groupId: opts.groupId });
+      let lastSign = Date.now();
+      let closing = false;
+
+      async function startConsumer(): Promise<KafkaConsumer> {
+        const consumer: KafkaConsumer = kafka.consumer({
+          groupId: opts.groupId,
+          sessionTimeout: 30_000,
+          rebalanceTimeout: 60_000,
+          heartbeatInterval: 3_000,
+          maxWaitTimeInMs: options.maxWaitTimeMs ?? 100,
+          allowAutoTopicCreation: false,
+          retry: { initialRetryTime: 300, maxRetryTime: 10_000, retries: Number.MAX_SAFE_INTEGER },
+        });
+        // Signs of life for the watchdog below: a fetch loop turning, a heartbeat, a join.
+        const alive = () => {
+          lastSign = Date.now();
+        };
+        for (const event of [consumer.events.FETCH_START, consumer.events.HEARTBEAT, consumer.events.GROUP_JOIN]) consumer.on(event, alive);
+        try {
+          await consumer.connect();
+          await consumer.subscribe({ topics: opts.topics.map(physical), fromBeginning: opts.fromBeginning ?? true });
+          await consumer.run({
+            autoCommit: false,
+            eachBatchAutoResolve: false,
+            partitionsConsumedConcurrently: opts.partitionsConcurrently ?? 1,
+            // One handler call and one offset commit per chunk of a fetched batch, not per message:
+            // the consumer runner applies a chunk in one database transaction.
+            eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+              const { topic, partition } = batch;
+              for (let from = 0; from < batch.messages.length; from += maxBatchSize) {
+                if (!isRunning() || isStale()) return;
+                const chunk = batch.messages.slice(from, from + maxBatchSize);
+                await opts.handle(
+                  chunk.map((message) => incoming(logical(topic), partition, message)),
+                  heartbeat,
+                );
+                const last = chunk[chunk.length - 1]!.offset;
+                resolveOffset(last);
+                await consumer.commitOffsets([{ topic, partition, offset: (BigInt(last) + 1n).toString() }]);
+                await heartbeat();
+              }
+            },
+          });
+        } catch (err) {
+          await withTimeout(consumer.disconnect(), 10_000, 'consumer disconnect').catch(() => undefined);
+          throw err;
+        }
+        return consumer;
+      }
+
+      let current: KafkaConsumer | null = await startConsumer();
+      let replacing: Promise<void> | null = null;
+
+      /**
+       * kafkajs can leave a consumer dead after a crash: it awaits its own disconnect before it
+       * restarts, and that can wait forever (seen when the group coordinator was still loading
+       * after a broker restart; tulios/kafkajs#1630). A consumer that shows no sign of life for
+       * `stallMs` — longer than the session timeout, so the broker has dropped it anyway — is
+       * disconnected (bounded) and replaced by a new one in the same group; a batch in flight is
+       * delivered again, which the consumer runner makes harmless.
+       */
+      async function replace(): Promise<void> {
+        groupLog.error({ silentForMs: Date.now() - lastSign }, 'consumer shows no sign of life; replacing it');
+        const stale = current;
+        current = null;
+        await withTimeout(stale?.disconnect() ?? Promise.resolve(), 10_000, 'consumer disconnect').catch(() => undefined);
+        for (let attempt = 1; !closing; attempt++) {
+          try {
+            lastSign = Date.now();
+            current = await startConsumer();
+            if (closing) await current.disconnect().catch(() => undefined);
+            else groupLog.info('replacement consumer started');
+            return;
+          } catch (err) {
+            groupLog.warn({ err: (err as Error).message, attempt }, 'replacement consumer cannot start yet; retrying');
+            await sleep(Math.min(10_000, 500 * 2 ** attempt));
           }
-        },
-      });
+        }
+      }
+
+      const watchdog = setInterval(() => {
+        if (closing || replacing || Date.now() - lastSign < stallMs) return;
+        replacing = replace().finally(() => {
+          replacing = null;
+        });
+      }, Math.min(10_000, Math.max(100, Math.floor(stallMs / 4))));
+      watchdog.unref();
+
       const handle: Consumer = {
         async close() {
+          closing = true;
+          clearInterval(watchdog);
           open.delete(handle);
-          await consumer.disconnect().catch(() => undefined);
+          await replacing;
+          await current?.disconnect().catch(() => undefined);
         },
       };
       open.add(handle);

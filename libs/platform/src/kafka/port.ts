@@ -41,6 +41,11 @@ export interface ConsumeOptions {
   maxBatchSize?: number;
   /** Partitions handled at the same time (default 1). */
   partitionsConcurrently?: number;
+  /**
+   * A consumer showing no sign of life (no fetch, heartbeat or join) this long is replaced by a
+   * new one in the same group (default 90 s; the adapter's watchdog).
+   */
+  stallMs?: number;
 }
 
 export interface Consumer {
