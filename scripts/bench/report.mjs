@@ -65,18 +65,7 @@ if (process.argv[2] === '--spread') {
   process.exit(0);
 }
 
-const lines = readFileSync(process.argv[2], 'utf8')
-  .split('\n')
-  .filter((l) => l.trim().startsWith('{'))
-  .map((l) => {
-    try {
-      return JSON.parse(l);
-    } catch {
-      return null;
-    }
-  })
-  .filter(Boolean)
-  .map((l) => (l.benchmark === undefined && l.bench !== undefined ? { benchmark: l.bench, ...l } : l));
+const lines = readLines(process.argv[2]);
 const all = (name) => lines.filter((l) => l.benchmark === name && !l.error);
 /** ": <error>" of a failed step (run.mjs) or service benchmark (bench.sh), or nothing. */
 const failure = (step) => {
