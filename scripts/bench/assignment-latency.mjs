@@ -17,7 +17,7 @@
 //   BENCH_CASE_RATE (200), BENCH_CASE_SECONDS (6), BENCH_CASE_LOW_RATE (20; 0 = skip),
 //   BENCH_CASE_ISOLATED_SECONDS (5; 0 = skip)
 import { randomBytes } from 'node:crypto';
-import { cpuMeter, emit, newCustomer, paced, pgActivitySampler, progress, require, round, sleep, finish, startPlatform, summary, testkit } from './lib.mjs';
+import { cpuMeter, emit, finish, newCustomer, onPlatform, paced, pgActivitySampler, progress, require, round, sleep, summary, testkit } from './lib.mjs';
 
 const rate = Number(process.env.BENCH_CASE_RATE ?? 200);
 const seconds = Number(process.env.BENCH_CASE_SECONDS ?? 6);
@@ -273,12 +273,6 @@ export async function run(env) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const env = await startPlatform('latency');
-  try {
-    await run(env);
-  } finally {
-    await env.stop();
-    await env.drop();
-  }
+  await onPlatform('latency', run);
   finish();
 }

@@ -12,7 +12,7 @@
 //   BENCH_CONNECTIONS (20), BENCH_DURATION_S (10), BENCH_WARMUP_S (2), BENCH_HOP_RATE (200/s)
 import { fork } from 'node:child_process';
 import { resolve } from 'node:path';
-import { cannon, cannonFigures, cpuMeter, emit, newCustomer, paced, progress, root, round, finish, startPlatform, summary } from './lib.mjs';
+import { cannon, cannonFigures, cpuMeter, emit, finish, newCustomer, onPlatform, paced, progress, root, round, summary } from './lib.mjs';
 
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 20);
 const duration = Number(process.env.BENCH_DURATION_S ?? 10);
@@ -135,12 +135,6 @@ export async function run(env) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const env = await startPlatform('hop');
-  try {
-    await run(env);
-  } finally {
-    await env.stop();
-    await env.drop();
-  }
+  await onPlatform('hop', run);
   finish();
 }

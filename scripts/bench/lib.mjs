@@ -66,6 +66,17 @@ export async function startPlatform(label) {
   return { ...env, admin: env.admin.client };
 }
 
+/** Runs `body` on a platform of its own (startPlatform), stopped and dropped afterwards. */
+export async function onPlatform(label, body) {
+  const env = await startPlatform(label);
+  try {
+    return await body(env);
+  } finally {
+    await env.stop();
+    await env.drop();
+  }
+}
+
 /**
  * Waits (up to `timeoutMs`) until the broker answers: the local stack is shared, and a fault
  * test elsewhere may be restarting Kafka; a benchmark started meanwhile would measure nothing.

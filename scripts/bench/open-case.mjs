@@ -14,7 +14,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { cannon, cannonFigures, cpuMeter, emit, newCustomer, paced, progress, root, round, finish, startPlatform, summary } from './lib.mjs';
+import { cannon, cannonFigures, cpuMeter, emit, finish, newCustomer, onPlatform, paced, progress, root, round, summary } from './lib.mjs';
 
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 20);
 const duration = Number(process.env.BENCH_DURATION_S ?? 10);
@@ -191,31 +191,22 @@ export function verdict(peakResult, half, bench, pacedBench) {
   return result;
 }
 
+/**
+ * The whole benchmark: the peak, the write path alone, then half the peak on a fresh platform and,
+ * once that platform is stopped, pgbench (full speed and paced at the half rate) on its database.
+ */
+export async function runAll() {
+  const top = await onPlatform('peak', (env) => peak(env));
+  await onPlatform('peak-write-path', (env) => peak(env, { isolated: true }));
+  await onPlatform('half', async (env) => {
+    const half = await halfRate(env, Math.max(1, Math.round(top.reqPerSec / 2)));
+    await env.stop();
+    const bench = await pgbench(env.db.url, half.customerId);
+    verdict(top, half, bench, await pgbenchPaced(env.db.url, half.customerId, half.ratePerSec));
+  });
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const first = await startPlatform('peak');
-  let top;
-  try {
-    top = await peak(first);
-  } finally {
-    await first.stop();
-    await first.drop();
-  }
-  const lone = await startPlatform('peak-write-path');
-  try {
-    await peak(lone, { isolated: true });
-  } finally {
-    await lone.stop();
-    await lone.drop();
-  }
-  const second = await startPlatform('half');
-  try {
-    const half = await halfRate(second, Math.max(1, Math.round(top.reqPerSec / 2)));
-    await second.stop();
-    const bench = await pgbench(second.db.url, half.customerId);
-    verdict(top, half, bench, await pgbenchPaced(second.db.url, half.customerId, half.ratePerSec));
-  } finally {
-    await second.stop();
-    await second.drop();
-  }
+  await runAll();
   finish();
 }
