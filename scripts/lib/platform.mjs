@@ -103,7 +103,6 @@ export async function launchOnFreshDatabase({ database, topics, adminEmail, logD
     topicPrefix,
     api,
     logDir,
-    // ApiClient's token is private in TypeScript, a plain property at run time.
     admin: { ...adminLogin, email: admin.email, password: admin.password, token: adminLogin.client.token },
     stop() {
       stopped ??= platform.stop().finally(() => smtp.stop());
@@ -136,7 +135,6 @@ export async function registerCustomer(env, tag, { domain, name }) {
   const reg = await env.api.post('/api/v1/auth/register', { email, password, name });
   if (reg.status !== 201) throw new Error(`register answered ${reg.status}: ${JSON.stringify(reg.body)}`);
   const { client, user } = await env.api.login(email, password);
-  // ApiClient's token is private in TypeScript, a plain property at run time.
   return { client, user, email, token: client.token };
 }
 

@@ -266,7 +266,7 @@ describe('mass assignment', () => {
       const client = new ApiClient(`http://127.0.0.1:${fx.platform.ports[service]}`);
       return token ? client.as(token) : client;
     };
-    const tokenOf = (a: Account) => (a.client as unknown as { token: string }).token;
+    const tokenOf = (a: Account) => a.client.token!;
     const probes: Probe[] = [
       { name: 'spoofed admin headers', as: ben.client, method: 'GET', path: '/api/v1/users', headers: spoof, expect: [403] },
       { name: 'spoofed headers, no token', as: fx.api, method: 'GET', path: '/api/v1/cases', headers: spoof, expect: [401] },
@@ -312,7 +312,7 @@ function raw(method: string, path: string, token: string | undefined, body?: str
 
 describe('path confusion at the gateway', () => {
   it('never lets a customer reach an admin or staff route through an odd spelling of its path', async () => {
-    const token = (ben.client as unknown as { token: string }).token;
+    const token = ben.client.token!;
     const paths = [
       `/api/v1/users/${amy.id}/`,
       '/api/v1/users/',
@@ -358,7 +358,7 @@ describe('path confusion at the gateway', () => {
 
 describe('hostile bodies and parameters', () => {
   it('answers each with a 4xx problem, never a 5xx, HTML or an applied change', async () => {
-    const token = (ben.client as unknown as { token: string }).token;
+    const token = ben.client.token!;
     const big = JSON.stringify({ subject: 's', description: 'x'.repeat(1024 * 1024 + 10) });
     const nested = `${'{"a":'.repeat(5_000)}1${'}'.repeat(5_000)}`;
     const cases: { name: string; method: string; path: string; body?: string; headers?: Record<string, string>; expect: number[] }[] = [

@@ -36,7 +36,7 @@ afterAll(async () => {
   await fx?.stop();
 });
 
-const tokenOf = (a: Account) => (a.client as unknown as { token: string }).token;
+const tokenOf = (a: Account) => a.client.token!;
 
 describe('a database connection cut while a service holds it in a transaction', () => {
   it('fails that request with a 503 and keeps every service running', async () => {

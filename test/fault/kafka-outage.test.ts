@@ -50,7 +50,7 @@ const token = (i: number) => `[kafka-${fx.run}-${String(i).padStart(3, '0')}]`;
 describe('a Kafka broker killed (kill -9) for 30 s while cases are opened', () => {
   it('keeps answering, then routes and mails every case exactly once', async () => {
     const ready = poller(`${fx.platform.url}/readyz`, 250);
-    const tokens = customers.map((c) => (c.client as unknown as { token: string }).token);
+    const tokens = customers.map((c) => c.client.token!);
     const load = steadyLoad(fx.platform.url, intervalMs, (i) => ({
       op: 'open',
       method: 'POST',

@@ -41,7 +41,7 @@ afterAll(async () => {
   await fx?.stop();
 });
 
-const tokenOf = (a: Account) => (a.client as unknown as { token: string }).token;
+const tokenOf = (a: Account) => a.client.token!;
 
 describe('Postgres restarted under load', () => {
   it('answers 503 problem+json during the gap and recovers without restarting any service', async () => {

@@ -48,7 +48,7 @@ afterAll(async () => {
   await fx?.stop();
 });
 
-const tokenOf = (a: Account) => (a.client as unknown as { token: string }).token;
+const tokenOf = (a: Account) => a.client.token!;
 
 /** A request whose body is sent in two halves: it is in flight from the first byte to the last. */
 function slowRequest(method: string, path: string, token: string, body: unknown) {

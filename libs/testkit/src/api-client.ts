@@ -8,7 +8,8 @@ export interface ApiResponse<T = any> {
 export class ApiClient {
   constructor(
     readonly baseUrl: string,
-    private token?: string,
+    /** The bearer token it sends, if any (load generators reuse it). */
+    readonly token?: string,
   ) {}
 
   as(token: string): ApiClient {
