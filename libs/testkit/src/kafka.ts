@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { allTopicNames } from '@helmdesk/contracts';
+import { createKafkajsPort, createLogger } from '@helmdesk/platform';
 import { stackEnv } from './stack';
 
 /** A topic prefix no other test file uses: `KAFKA_TOPIC_PREFIX` for the code under test. */
@@ -14,25 +15,13 @@ export function testKafka(clientId = 'helmdesk-test'): Kafka {
 
 /** Creates the platform's topics (and DLQs) under `prefix`. */
 export async function createPrefixedTopics(prefix: string, partitions = 3, extra: string[] = []): Promise<void> {
-  const admin = testKafka().admin();
-  await admin.connect();
-  const request = {
-    waitForLeaders: true,
-    topics: [...allTopicNames(), ...extra].map((t) => ({ topic: prefix + t, numPartitions: partitions, replicationFactor: 1 })),
-  };
+  // The platform's own topic creation: it waits for leaders and asks again while fresh topics are
+  // briefly unknown to the broker's metadata.
+  const kafka = createKafkajsPort({ brokers: stackEnv.kafkaBrokers, clientId: 'helmdesk-test', topicPrefix: prefix, logger: createLogger('testkit', 'silent') });
   try {
-    // Fresh topics can be briefly unknown to the metadata kafkajs waits on: ask again.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await admin.createTopics(request);
-        break;
-      } catch (err) {
-        if (attempt >= 10 || (err as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw err;
-        await new Promise((r) => setTimeout(r, 300));
-      }
-    }
+    await kafka.createTopics([...allTopicNames(), ...extra].map((topic) => ({ topic, partitions, replicationFactor: 1 })));
   } finally {
-    await admin.disconnect();
+    await kafka.close();
   }
 }
 
