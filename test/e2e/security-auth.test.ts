@@ -1,8 +1,8 @@
-import { createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { generateSigningKeyPem, parseSigningKeys } from '@helmdesk/platform';
-import { ApiClient } from '@helmdesk/testkit';
+import { ApiClient, b64, signHs256, signJwt } from '@helmdesk/testkit';
 import {
   recordProbeFigures,
   registerCustomer,
@@ -99,22 +99,7 @@ describe('refresh tokens', () => {
 
 // ------------------------------------------------------------------------------ forged tokens
 
-const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 const now = () => Math.floor(Date.now() / 1000);
-
-function signJwt(header: Record<string, unknown>, payload: Record<string, unknown>, key: KeyObject): string {
-  const input = `${b64(header)}.${b64(payload)}`;
-  const signature =
-    key.asymmetricKeyType === 'ec'
-      ? sign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' })
-      : sign('sha256', Buffer.from(input), key);
-  return `${input}.${signature.toString('base64url')}`;
-}
-
-function hs256(header: Record<string, unknown>, payload: Record<string, unknown>, secret: string | Buffer): string {
-  const input = `${b64(header)}.${b64(payload)}`;
-  return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
-}
 
 describe('forged access tokens', () => {
   const realKey = createPrivateKey(signingPem);
@@ -164,9 +149,9 @@ describe('forged access tokens', () => {
       ['alg None, no kid', `${b64({ alg: 'None', typ: 'JWT' })}.${b64(claims())}.`],
       ['alg NONE with a signature', `${b64({ alg: 'NONE', kid })}.${b64(claims())}.${es(claims()).split('.')[2]}`],
       ['signature stripped', `${es(claims()).split('.').slice(0, 2).join('.')}.`],
-      ['HS256 keyed with the public key PEM', hs256({ alg: 'HS256', typ: 'JWT', kid }, claims(), pem)],
-      ['HS256 keyed with the public key DER', hs256({ alg: 'HS256', typ: 'JWT', kid }, claims(), publicKey.export({ type: 'spki', format: 'der' }))],
-      ['HS256 keyed with the JWK JSON', hs256({ alg: 'HS256', typ: 'JWT', kid }, claims(), JSON.stringify(jwk))],
+      ['HS256 keyed with the public key PEM', signHs256({ alg: 'HS256', typ: 'JWT', kid }, claims(), pem)],
+      ['HS256 keyed with the public key DER', signHs256({ alg: 'HS256', typ: 'JWT', kid }, claims(), publicKey.export({ type: 'spki', format: 'der' }))],
+      ['HS256 keyed with the JWK JSON', signHs256({ alg: 'HS256', typ: 'JWT', kid }, claims(), JSON.stringify(jwk))],
       ['foreign EC key, published kid', es(claims(), foreignEc)],
       ['foreign EC key, unknown kid', es(claims(), foreignEc, { kid: 'attacker' })],
       ['foreign key via jku', es(claims(), foreignEc, { kid: 'attacker', jku: jkuUrl })],

@@ -3,9 +3,9 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateSigningKeyPem } from '@helmdesk/platform';
+import { signJwt } from '@helmdesk/testkit';
 import { loadSigningKeys } from '../../src/security/signing-keys';
 import { login, register, startAuthService, type AuthServiceFixture } from './fixture';
-import { signJwt } from './jwt';
 
 jest.setTimeout(60_000);
 

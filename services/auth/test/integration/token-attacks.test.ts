@@ -1,7 +1,7 @@
-import { createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import { generateSigningKeyPem } from '@helmdesk/platform';
+import { b64, signHs256, signJwt } from '@helmdesk/testkit';
 import { problemType, signedIn, startAuthService, type AuthServiceFixture } from './fixture';
-import { b64, signJwt } from './jwt';
 
 jest.setTimeout(60_000);
 
@@ -34,8 +34,7 @@ function signES256(payload: Record<string, unknown>, key: KeyObject = realKey, h
 
 /** An HS256 token whose HMAC secret is `secret` (the classic algorithm-confusion attack). */
 function signHS256(payload: Record<string, unknown>, secret: string | Buffer): string {
-  const input = `${b64({ alg: 'HS256', typ: 'JWT', kid })}.${b64(payload)}`;
-  return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
+  return signHs256({ alg: 'HS256', typ: 'JWT', kid }, payload, secret);
 }
 
 async function me(token: string) {
