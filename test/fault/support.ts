@@ -11,6 +11,7 @@ import {
   deletePrefixedTopics,
   eventually,
   launchPlatform,
+  mailHeader,
   stackEnv,
   TopicCollector,
   uniqueTopicPrefix,
@@ -211,11 +212,6 @@ export interface Mail {
   delivery: string;
 }
 
-function header(raw: string, name: string): string {
-  const match = new RegExp(`^${name}:\\s*(.*(?:\\r?\\n[ \\t].*)*)`, 'im').exec(raw);
-  return match ? match[1]!.replace(/\r?\n[ \t]+/g, ' ').trim() : '';
-}
-
 /** The mails the SMTP sink stored since `sinceMs` (file mtime), read once. */
 export function mailsSince(sinceMs: number, dir = stackEnv.mailDir): Mail[] {
   if (!existsSync(dir)) return [];
@@ -226,7 +222,7 @@ export function mailsSince(sinceMs: number, dir = stackEnv.mailDir): Mail[] {
     try {
       if (statSync(path).mtimeMs < sinceMs - 1_000) continue;
       const raw = readFileSync(path, 'utf8');
-      mails.push({ file, to: header(raw, 'To').toLowerCase(), subject: header(raw, 'Subject'), delivery: header(raw, 'X-Helmdesk-Delivery') });
+      mails.push({ file, to: mailHeader(raw, 'To').toLowerCase(), subject: mailHeader(raw, 'Subject'), delivery: mailHeader(raw, 'X-Helmdesk-Delivery') });
     } catch {
       // being written or removed meanwhile
     }

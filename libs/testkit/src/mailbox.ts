@@ -9,7 +9,8 @@ export interface SunkMail {
   raw: string;
 }
 
-function header(raw: string, name: string): string {
+/** A header of a stored mail, its folded continuation lines joined; '' when absent. */
+export function mailHeader(raw: string, name: string): string {
   const match = new RegExp(`^${name}:\\s*(.*(?:\\r?\\n[ \\t].*)*)`, 'im').exec(raw);
   return match ? match[1]!.replace(/\r?\n[ \t]+/g, ' ').trim() : '';
 }
@@ -22,7 +23,7 @@ export function mailsTo(address: string, dir = stackEnv.mailDir): SunkMail[] {
     .sort()
     .map((file) => {
       const raw = readFileSync(join(dir, file), 'utf8');
-      return { file, raw, to: header(raw, 'To'), subject: header(raw, 'Subject') };
+      return { file, raw, to: mailHeader(raw, 'To'), subject: mailHeader(raw, 'Subject') };
     })
     .filter((m) => m.to.toLowerCase().includes(address.toLowerCase()));
 }
