@@ -9,7 +9,7 @@ import {
   type LogEntry,
 } from 'kafkajs';
 import type { Logger } from '../logger';
-import { sleep } from '../sleep';
+import { backoffMs, sleep } from '../sleep';
 import type { Consumer, ConsumeOptions, IncomingMessage, KafkaPort, OutgoingMessage, Producer, TopicReading, TopicSpec } from './port';
 
 export interface KafkajsOptions {
@@ -216,7 +216,7 @@ export function createKafkajsPort(options: KafkajsOptions): KafkaPort {
             return;
           } catch (err) {
             groupLog.warn({ err: (err as Error).message, attempt }, 'replacement consumer cannot start yet; retrying');
-            await sleep(Math.min(10_000, 500 * 2 ** attempt));
+            await sleep(backoffMs(attempt, 1_000, 10_000));
           }
         }
       }
