@@ -1,7 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { HelmdeskEvent } from '@helmdesk/contracts';
 import type { EventHandlers } from '@helmdesk/platform';
-import { recordActivity, recordCaseOpened, recordStatusChange } from '../store/cases';
+import { recordCaseOpened, recordStatusChange } from '../store/cases';
 import type { NotificationDb } from '../store/schema';
 import { upsertUser } from '../store/users';
 import { enqueueCaseMails } from './enqueue-mails';
@@ -27,47 +27,48 @@ export function notificationHandlers(): EventHandlers<NotificationDb> {
     'case.created': async (event, trx) => {
       const d = event.data;
       const createdAt = new Date(d.createdAt);
-      await recordCaseOpened(trx, { ...d, createdAt });
-      await recordActivity(trx, event.id, d.caseId, 'opened', createdAt);
-      await enqueueCaseMails(trx, event, { caseId: d.caseId });
+      await recordCaseOpened(trx, { ...d, createdAt }, { eventId: event.id, kind: 'opened' });
+      await enqueueCaseMails(trx, event, { caseId: d.caseId }, d.customerId);
       await fanOutToWebhooks(trx, event);
     },
 
     'case.assigned': async (event, trx) => {
       const d = event.data;
       const at = new Date(d.assignedAt);
-      await recordStatusChange(trx, { caseId: d.caseId, status: 'assigned', at, assigneeId: d.agentId, assignedAt: at });
-      await recordActivity(trx, event.id, d.caseId, 'assigned', at);
-      await enqueueCaseMails(trx, event, { caseId: d.caseId, agentId: d.agentId, assignedAt: d.assignedAt });
+      const customerId = await recordStatusChange(
+        trx,
+        { caseId: d.caseId, status: 'assigned', at, assigneeId: d.agentId, assignedAt: at },
+        { eventId: event.id, kind: 'assigned' },
+      );
+      await enqueueCaseMails(trx, event, { caseId: d.caseId, agentId: d.agentId, assignedAt: d.assignedAt }, customerId);
       await fanOutToWebhooks(trx, event);
     },
 
     'case.requeued': async (event, trx) => {
       const d = event.data;
       const at = new Date(d.requeuedAt);
-      await recordStatusChange(trx, { caseId: d.caseId, status: 'open', at, assigneeId: null, queuedAt: new Date(d.queuedAt) });
-      await recordActivity(trx, event.id, d.caseId, 'requeued', at);
+      await recordStatusChange(
+        trx,
+        { caseId: d.caseId, status: 'open', at, assigneeId: null, queuedAt: new Date(d.queuedAt) },
+        { eventId: event.id, kind: 'requeued' },
+      );
       await fanOutToWebhooks(trx, event);
     },
 
     'case.resolved': async (event, trx) => {
       const d = event.data;
       const at = new Date(d.resolvedAt);
-      await recordStatusChange(trx, {
-        caseId: d.caseId,
-        status: 'resolved',
-        at,
-        assigneeId: d.agentId,
-        resolvedAt: at,
-        resolution: d.resolution,
-      });
-      await recordActivity(trx, event.id, d.caseId, 'resolved', at);
-      await enqueueCaseMails(trx, event, {
-        caseId: d.caseId,
-        agentId: d.agentId,
-        resolvedAt: d.resolvedAt,
-        resolution: d.resolution,
-      });
+      const customerId = await recordStatusChange(
+        trx,
+        { caseId: d.caseId, status: 'resolved', at, assigneeId: d.agentId, resolvedAt: at, resolution: d.resolution },
+        { eventId: event.id, kind: 'resolved' },
+      );
+      await enqueueCaseMails(
+        trx,
+        event,
+        { caseId: d.caseId, agentId: d.agentId, resolvedAt: d.resolvedAt, resolution: d.resolution },
+        customerId,
+      );
       await fanOutToWebhooks(trx, event);
     },
 

@@ -11,9 +11,29 @@ export interface CaseOpened {
   createdAt: Date;
 }
 
-/** case.created: the case's content. A status set meanwhile by a later event is kept. */
-export async function recordCaseOpened(db: Db, c: CaseOpened): Promise<void> {
-  await db
+/** The event a projection change comes from, recorded in the same statement as case activity. */
+export interface Activity {
+  eventId: string;
+  kind: ActivityKind;
+}
+
+/** Inserts the activity row (once per event) as a CTE of the statement `db` then builds. */
+function withActivity(db: Db, caseId: string, activity: Activity, at: Date) {
+  return db.with('activity', (qb) =>
+    qb
+      .insertInto('case_activity')
+      .values({ event_id: activity.eventId, case_id: caseId, kind: activity.kind, at })
+      .onConflict((oc) => oc.column('event_id').doNothing())
+      .returning('event_id'),
+  );
+}
+
+/**
+ * case.created: the case's content, and its activity. A status set meanwhile by a later event is
+ * kept.
+ */
+export async function recordCaseOpened(db: Db, c: CaseOpened, activity: Activity): Promise<void> {
+  await withActivity(db, c.caseId, activity, c.createdAt)
     .insertInto('case_projection')
     .values({
       id: c.caseId,
@@ -53,11 +73,12 @@ export interface StatusChange {
 }
 
 /**
- * case.assigned / case.requeued / case.resolved. Applied only when newer than the status held,
- * so events of different topics arriving out of order converge on the latest state. A case not
- * known yet gets a row without content until its case.created arrives.
+ * case.assigned / case.requeued / case.resolved, and its activity. Applied only when newer than
+ * the status held, so events of different topics arriving out of order converge on the latest
+ * state. A case not known yet gets a row without content until its case.created arrives.
+ * Returns the case's customer as far as it is known (null: not yet), read by the same statement.
  */
-export async function recordStatusChange(db: Db, s: StatusChange): Promise<void> {
+export async function recordStatusChange(db: Db, s: StatusChange, activity: Activity): Promise<string | null> {
   const set = {
     status: s.status,
     status_at: s.at,
@@ -66,23 +87,25 @@ export async function recordStatusChange(db: Db, s: StatusChange): Promise<void>
     ...(s.queuedAt ? { queued_at: s.queuedAt } : {}),
     ...(s.resolvedAt ? { resolved_at: s.resolvedAt, resolution: s.resolution ?? null } : {}),
   };
-  await db
+  const applied = await withActivity(db, s.caseId, activity, s.at)
     .insertInto('case_projection')
     .values({ id: s.caseId, customer_id: null, subject: null, priority: null, created_at: null, ...set })
     .onConflict((oc) => oc.column('id').doUpdateSet(set).where('case_projection.status_at', '<=', s.at))
-    .execute();
-}
-
-export async function recordActivity(db: Db, eventId: string, caseId: string, kind: ActivityKind, at: Date): Promise<void> {
-  await db
-    .insertInto('case_activity')
-    .values({ event_id: eventId, case_id: caseId, kind, at })
-    .onConflict((oc) => oc.column('event_id').doNothing())
-    .execute();
+    .returning('customer_id')
+    .executeTakeFirst();
+  // An older event than the status held changes nothing and returns no row: read the customer.
+  if (applied) return applied.customer_id;
+  return (await findCase(db, s.caseId))?.customer_id ?? null;
 }
 
 export async function findCase(db: Db, id: string): Promise<CaseProjectionTable | undefined> {
   return db.selectFrom('case_projection').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function findCases(db: Db, ids: string[]): Promise<Map<string, CaseProjectionTable>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('case_projection').selectAll().where('id', 'in', ids).execute();
+  return new Map(rows.map((r) => [r.id, r]));
 }
 
 export interface DayFigures {
