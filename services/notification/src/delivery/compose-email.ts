@@ -1,10 +1,10 @@
 import type { Kysely } from 'kysely';
 import { isTemplateKey, renderTemplate, type RenderedMail, type TemplateValues } from '../domain/templates';
 import type { CaseMailContext } from '../events/enqueue-mails';
-import { findCase } from '../store/cases';
+import { findCases } from '../store/cases';
 import type { DeliveryRow } from '../store/deliveries';
-import type { NotificationDb } from '../store/schema';
-import type { TemplateRow } from '../store/templates';
+import type { CaseProjectionTable, NotificationDb, UserProjectionTable } from '../store/schema';
+import { templatesByKey, type TemplateRow } from '../store/templates';
 import { findUsers } from '../store/users';
 
 export type Composed =
@@ -15,15 +15,39 @@ export type Composed =
 const notYet = (reason: string): Composed => ({ ready: false, reason, permanent: false });
 const never = (reason: string): Composed => ({ ready: false, reason, permanent: true });
 
+/** What composing a set of mails reads: the templates, and the cases and users they name. */
+export interface MailFacts {
+  templates: Map<string, TemplateRow>;
+  cases: Map<string, CaseProjectionTable>;
+  users: Map<string, UserProjectionTable>;
+}
+
+/**
+ * Reads, in three queries whatever their number, what the mails among `rows` need: the templates
+ * as they are now, the cases, and their customers and agents.
+ */
+export async function mailFacts(db: Kysely<NotificationDb>, rows: DeliveryRow[]): Promise<MailFacts> {
+  const caseMails = rows
+    .filter((r) => r.channel === 'email' && r.template !== 'digest.daily')
+    .map((r) => r.context as unknown as CaseMailContext);
+  const [templates, cases] = await Promise.all([
+    rows.some((r) => r.channel === 'email') ? templatesByKey(db) : new Map<string, TemplateRow>(),
+    findCases(db, [...new Set(caseMails.map((c) => c.caseId))]),
+  ]);
+  const userIds = new Set<string>();
+  for (const c of caseMails) {
+    const customerId = cases.get(c.caseId)?.customer_id;
+    if (customerId) userIds.add(customerId);
+    if (c.agentId) userIds.add(c.agentId);
+  }
+  return { templates, cases, users: await findUsers(db, [...userIds]) };
+}
+
 /**
  * Builds a mail when it is sent, from the template as it is now and the projections: the recipient
  * and names may have been learnt after the event (events of different topics are not ordered).
  */
-export async function composeEmail(
-  db: Kysely<NotificationDb>,
-  row: DeliveryRow,
-  templates: Map<string, TemplateRow>,
-): Promise<Composed> {
+export function composeEmail(row: DeliveryRow, { templates, cases, users }: MailFacts): Composed {
   if (!row.template || !isTemplateKey(row.template)) return never(`unknown template ${row.template}`);
   const template = templates.get(row.template);
   if (!template) return never(`template ${row.template} is missing`);
@@ -31,9 +55,8 @@ export async function composeEmail(
     return { ready: true, to: row.recipient, mail: renderTemplate(template, row.context as TemplateValues) };
   }
   const context = row.context as unknown as CaseMailContext;
-  const kase = await findCase(db, context.caseId);
+  const kase = cases.get(context.caseId);
   if (!kase?.customer_id || kase.subject === null) return notYet(`case ${context.caseId} is not known yet`);
-  const users = await findUsers(db, context.agentId ? [kase.customer_id, context.agentId] : [kase.customer_id]);
   const customer = users.get(kase.customer_id);
   if (!customer) return notYet(`customer ${kase.customer_id} is not known yet`);
   const agent = context.agentId ? users.get(context.agentId) : undefined;

@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { backoffMs, sleep, type Logger, type Worker } from '@helmdesk/platform';
 import { attemptsExhausted, projectionWaitLimitMs, retryDelayMs, waitDelayMs, type RetryPolicy } from '../domain/retry-schedule';
-import { claimDue, recordOutcome, type DeliveryRow, type Outcome } from '../store/deliveries';
+import { claimDue, recordOutcome, recordOutcomes, type ClaimedOutcome, type DeliveryRow, type Outcome } from '../store/deliveries';
 import type { NotificationDb } from '../store/schema';
-import { templatesByKey, type TemplateRow } from '../store/templates';
 import { findWebhook, recordWebhookFailure, recordWebhookSuccess } from '../store/webhooks';
-import { composeEmail } from './compose-email';
+import { composeEmail, mailFacts, type MailFacts } from './compose-email';
 import type { EmailSender } from './email-sender';
 import type { WebhookSender } from './webhook-sender';
+import { WriteCoalescer } from './write-coalescer';
 
 export interface DeliveryWorkerOptions {
   db: Kysely<NotificationDb>;
@@ -54,9 +54,12 @@ export class DeliveryWorker implements Worker {
   private wakeSignal = new AbortController();
   private loop: Promise<void> | null = null;
   private smtpOutages = 0;
+  /** Mail outcomes finishing together are written by one statement. */
+  private readonly outcomes: WriteCoalescer<ClaimedOutcome, boolean>;
 
   constructor(private readonly options: DeliveryWorkerOptions) {
     this.log = options.logger.child({ component: 'delivery-worker' });
+    this.outcomes = new WriteCoalescer((outcomes) => recordOutcomes(options.db, outcomes));
   }
 
   start(): void {
@@ -121,9 +124,9 @@ export class DeliveryWorker implements Worker {
       ...(id ? { id } : {}),
     });
     if (rows.length === 0) return [];
-    // Templates as they are now, read once per claim.
-    const templates = rows.some((r) => r.channel === 'email') ? await templatesByKey(this.options.db) : new Map();
-    return rows.map((row) => this.deliver(row, templates));
+    // Templates as they are now and the projections the mails name, read once per claim.
+    const facts = await mailFacts(this.options.db, rows);
+    return rows.map((row) => this.deliver(row, facts));
   }
 
   /** Claims and sends due deliveries (or only `id`) once, to the end; returns how many it claimed. */
@@ -133,11 +136,11 @@ export class DeliveryWorker implements Worker {
     return sends.length;
   }
 
-  private async deliver(row: DeliveryRow, templates: Map<string, TemplateRow>): Promise<void> {
+  private async deliver(row: DeliveryRow, facts: MailFacts): Promise<void> {
     const log = this.log.child({ deliveryId: row.id, channel: row.channel, eventId: row.event_id });
     try {
       const { outcome, webhookStreak } =
-        row.channel === 'email' ? { outcome: await this.sendEmail(row, templates), webhookStreak: false } : await this.sendWebhook(row);
+        row.channel === 'email' ? { outcome: await this.sendEmail(row, facts), webhookStreak: false } : await this.sendWebhook(row);
       await this.record(row, outcome, webhookStreak, log);
     } catch (err) {
       // The database failed mid-way: the claim runs out and the delivery is tried again then.
@@ -151,8 +154,8 @@ export class DeliveryWorker implements Worker {
     return { kind: 'retry', error, delayMs: retryDelayMs(this.options.retry, attempts), ...extra };
   }
 
-  private async sendEmail(row: DeliveryRow, templates: Map<string, TemplateRow>): Promise<Outcome> {
-    const composed = await composeEmail(this.options.db, row, templates);
+  private async sendEmail(row: DeliveryRow, facts: MailFacts): Promise<Outcome> {
+    const composed = composeEmail(row, facts);
     if (!composed.ready) {
       // Waiting for an event of another topic is not the mail's fault: no attempt is used up.
       const age = Date.now() - row.created_at.getTime();
@@ -217,7 +220,7 @@ export class DeliveryWorker implements Worker {
               }
               return true;
             })
-          : await recordOutcome(this.options.db, row, outcome);
+          : await this.outcomes.write({ row, outcome });
         if (!recorded) log.warn('claim lost before the outcome was recorded');
         break;
       } catch (err) {

@@ -78,7 +78,7 @@ export async function claimDue(db: Db, options: ClaimOptions): Promise<DeliveryR
   return result.rows;
 }
 
-/** The outcome of one attempt, written only while the claim is still ours. */
+/** The outcome of one attempt. */
 export type Outcome =
   | { kind: 'sent'; responseStatus?: number | null; recipient?: string }
   | { kind: 'retry'; error: string; delayMs: number; responseStatus?: number | null; recipient?: string }
@@ -89,34 +89,52 @@ export type Outcome =
    */
   | { kind: 'postponed'; error: string; delayMs: number; recipient?: string };
 
+/** One attempt's outcome for a claimed delivery. */
+export interface ClaimedOutcome {
+  row: DeliveryRow;
+  outcome: Outcome;
+}
+
+/**
+ * Writes outcomes, each only while its claim is still ours, in one statement however many there
+ * are. Returns, per outcome in order, whether it was written (false: the claim was lost).
+ */
+export async function recordOutcomes(db: Db, outcomes: ClaimedOutcome[]): Promise<boolean[]> {
+  if (outcomes.length === 0) return [];
+  const column = <V>(pick: (o: ClaimedOutcome) => V): V[] => outcomes.map(pick);
+  const errorOf = ({ outcome }: ClaimedOutcome) => (outcome.kind === 'sent' ? null : outcome.error);
+  const result = await sql<{ id: string }>`
+    update delivery d
+       set attempts = v.attempts,
+           claim_token = null,
+           status = v.status,
+           recipient = coalesce(v.recipient, d.recipient),
+           response_status = case when v.has_response_status then v.response_status else d.response_status end,
+           sent_at = coalesce(v.sent_at, d.sent_at),
+           last_error = coalesce(v.last_error, d.last_error),
+           next_attempt_at = case when v.delay_ms is null then d.next_attempt_at
+                                  else now() + make_interval(secs => v.delay_ms / 1000) end
+      from unnest(${column((o) => o.row.id)}::uuid[],
+                  ${column((o) => o.row.claim_token)}::uuid[],
+                  ${column(({ row, outcome }) => (outcome.kind === 'postponed' ? row.attempts : row.attempts + 1))}::int[],
+                  ${column(({ outcome }) => (outcome.kind === 'sent' || outcome.kind === 'failed' ? outcome.kind : 'queued'))}::text[],
+                  ${column(({ outcome }) => outcome.recipient || null)}::text[],
+                  ${column(({ outcome }) => 'responseStatus' in outcome && outcome.responseStatus !== undefined)}::bool[],
+                  ${column(({ outcome }) => ('responseStatus' in outcome ? (outcome.responseStatus ?? null) : null))}::int[],
+                  ${column(({ outcome }) => (outcome.kind === 'sent' ? new Date() : null))}::timestamptz[],
+                  ${column(errorOf)}::text[],
+                  ${column(({ outcome }) => ('delayMs' in outcome ? outcome.delayMs : null))}::float8[])
+           as v(id, claim_token, attempts, status, recipient, has_response_status, response_status, sent_at, last_error, delay_ms)
+     where d.id = v.id and d.claim_token = v.claim_token and d.status = 'queued'
+    returning d.id`.execute(db);
+  const written = new Set(result.rows.map((r) => r.id));
+  return outcomes.map((o) => written.has(o.row.id));
+}
+
+/** The outcome of one attempt, written only while the claim is still ours. */
 export async function recordOutcome(db: Db, row: DeliveryRow, outcome: Outcome): Promise<boolean> {
-  const counted = outcome.kind === 'postponed' ? row.attempts : row.attempts + 1;
-  const common = {
-    attempts: counted,
-    claim_token: null,
-    ...('recipient' in outcome && outcome.recipient ? { recipient: outcome.recipient } : {}),
-    ...('responseStatus' in outcome && outcome.responseStatus !== undefined
-      ? { response_status: outcome.responseStatus }
-      : {}),
-  };
-  const set =
-    outcome.kind === 'sent'
-      ? { ...common, status: 'sent' as DeliveryStatus, sent_at: new Date() }
-      : outcome.kind === 'failed'
-        ? { ...common, status: 'failed' as DeliveryStatus, last_error: outcome.error }
-        : {
-            ...common,
-            last_error: outcome.error,
-            next_attempt_at: sql<Date>`now() + make_interval(secs => ${outcome.delayMs / 1000})`,
-          };
-  const updated = await db
-    .updateTable('delivery')
-    .set(set)
-    .where('id', '=', row.id)
-    .where('claim_token', '=', row.claim_token)
-    .where('status', '=', 'queued')
-    .executeTakeFirst();
-  return Number(updated.numUpdatedRows) === 1;
+  const [written] = await recordOutcomes(db, [{ row, outcome }]);
+  return written!;
 }
 
 export async function findDelivery(db: Db, id: string): Promise<DeliveryRow | undefined> {

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { createDatabase, createLogger, migrateDown, migrateToLatest, type Database } from '@helmdesk/platform';
 import { createTestDatabase, type TestDatabase } from '@helmdesk/testkit';
 import { notificationMigrations } from '../../src/migrations';
-import { claimDue, enqueueDeliveries, recordOutcome } from '../../src/store/deliveries';
+import { claimDue, enqueueDeliveries, recordOutcome, recordOutcomes } from '../../src/store/deliveries';
 import type { NotificationDb } from '../../src/store/schema';
 
 jest.setTimeout(60_000);
@@ -76,6 +76,40 @@ describe('the delivery store', () => {
     expect(await recordOutcome(database.db, second!, { kind: 'sent' })).toBe(true);
     const row = await database.db.selectFrom('delivery').selectAll().where('id', '=', id!).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ status: 'sent', attempts: 1, claim_token: null });
+  });
+
+  it('writes the outcomes of several claims in one statement, each as a single write would, and none whose claim was lost', async () => {
+    await database.db.deleteFrom('delivery').execute();
+    await enqueueDeliveries(database.db, Array.from({ length: 5 }, () => mail()));
+    const rows = await claimDue(database.db, { limit: 5, leaseMs: 60_000, token: randomUUID() });
+    expect(rows).toHaveLength(5);
+    const [sent, retried, failed, postponed, lost] = rows as [(typeof rows)[0], (typeof rows)[0], (typeof rows)[0], (typeof rows)[0], (typeof rows)[0]];
+    const before = Date.now();
+    const written = await recordOutcomes(database.db, [
+      { row: sent, outcome: { kind: 'sent', recipient: 'ada@example.com' } },
+      { row: retried, outcome: { kind: 'retry', error: 'ESOCKET: reset', delayMs: 30_000, responseStatus: 503 } },
+      { row: failed, outcome: { kind: 'failed', error: '550 no such user', responseStatus: null } },
+      { row: postponed, outcome: { kind: 'postponed', error: 'mail server unavailable', delayMs: 2_000 } },
+      { row: { ...lost, claim_token: randomUUID() }, outcome: { kind: 'sent' } },
+    ]);
+    expect(written).toEqual([true, true, true, true, false]);
+    const byId = new Map(
+      (await database.db.selectFrom('delivery').selectAll().execute()).map((r) => [r.id, r] as const),
+    );
+    expect(byId.get(sent.id)).toMatchObject({ status: 'sent', attempts: 1, claim_token: null, recipient: 'ada@example.com', last_error: null });
+    expect(byId.get(sent.id)!.sent_at!.getTime()).toBeGreaterThanOrEqual(before - 1_000);
+    const retry = byId.get(retried.id)!;
+    expect(retry).toMatchObject({ status: 'queued', attempts: 1, claim_token: null, last_error: 'ESOCKET: reset', response_status: 503, sent_at: null });
+    expect(retry.next_attempt_at.getTime() - before).toBeGreaterThan(25_000);
+    expect(retry.next_attempt_at.getTime() - before).toBeLessThan(35_000);
+    expect(byId.get(failed.id)).toMatchObject({ status: 'failed', attempts: 1, last_error: '550 no such user', response_status: null });
+    const wait = byId.get(postponed.id)!;
+    // Postponed: not the delivery's fault, so no attempt is used up.
+    expect(wait).toMatchObject({ status: 'queued', attempts: 0, last_error: 'mail server unavailable', recipient: 'someone@example.com' });
+    expect(wait.next_attempt_at.getTime() - before).toBeLessThan(10_000);
+    // The row whose claim was lost keeps the claim of whoever holds it now.
+    expect(byId.get(lost.id)).toMatchObject({ status: 'queued', attempts: 0, claim_token: lost.claim_token });
+    await database.db.deleteFrom('delivery').execute();
   });
 
   it('migrates down and up again with data in every table', async () => {
