@@ -52,6 +52,44 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * Commits a consumer's offsets at most every `intervalMs` rather than after every batch: one
+ * OffsetCommit request for all the partitions handled meanwhile. `handled` records the offset
+ * to resume from and commits at once when the interval has passed (or `now`), otherwise on a
+ * timer. A failed commit is logged and left to the next one: at worst the messages since the
+ * last commit come again, which the idempotent handler makes harmless.
+ */
+function intervalCommitter(consumer: KafkaConsumer, intervalMs: number, log: Logger) {
+  const pending = new Map<string, { topic: string; partition: number; offset: string }>();
+  let lastCommit = 0;
+  let timer: NodeJS.Timeout | null = null;
+  let chain: Promise<void> = Promise.resolve();
+
+  function flush(): Promise<void> {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    if (pending.size === 0) return chain;
+    const offsets = [...pending.values()];
+    pending.clear();
+    lastCommit = Date.now();
+    chain = chain
+      .then(() => consumer.commitOffsets(offsets))
+      .catch((err: unknown) => log.warn({ err: (err as Error).message, offsets }, 'offset commit failed; the next commit covers it'));
+    return chain;
+  }
+
+  return {
+    handled(topic: string, partition: number, offset: string, now: boolean): Promise<void> {
+      pending.set(`${topic}\u0000${partition}`, { topic, partition, offset });
+      const wait = lastCommit + intervalMs - Date.now();
+      if (now || wait <= 0) return flush();
+      timer ??= setTimeout(() => void flush(), wait);
+      return Promise.resolve();
+    },
+    flush,
+  };
+}
+
 /** kafkajs 2.2.4 behind the KafkaPort (see docs/decisions/0002-kafka-client.md). */
 export function createKafkajsPort(options: KafkajsOptions): KafkaPort {
   const prefix = options.topicPrefix ?? '';
@@ -140,9 +178,12 @@ export function createKafkajsPort(options: KafkajsOptions): KafkaPort {
     async consume(opts: ConsumeOptions): Promise<Consumer> {
       const maxBatchSize = opts.maxBatchSize ?? 100;
       const stallMs = opts.stallMs ?? 90_000;
+      const commitIntervalMs = opts.commitIntervalMs ?? 250;
       const groupLog = log.child({ groupId: opts.groupId });
       let lastSign = Date.now();
       let closing = false;
+      /** Commits what the current consumer has handled and not committed yet. */
+      let flushCommits: () => Promise<void> = () => Promise.resolve();
 
       async function startConsumer(): Promise<KafkaConsumer> {
         const consumer: KafkaConsumer = kafka.consumer({
@@ -159,6 +200,8 @@ export function createKafkajsPort(options: KafkajsOptions): KafkaPort {
           lastSign = Date.now();
         };
         for (const event of [consumer.events.FETCH_START, consumer.events.HEARTBEAT, consumer.events.GROUP_JOIN]) consumer.on(event, alive);
+        const commits = intervalCommitter(consumer, commitIntervalMs, groupLog);
+        flushCommits = commits.flush;
         try {
           await consumer.connect();
           await consumer.subscribe({ topics: opts.topics.map(physical), fromBeginning: opts.fromBeginning ?? true });
@@ -166,8 +209,9 @@ export function createKafkajsPort(options: KafkajsOptions): KafkaPort {
             autoCommit: false,
             eachBatchAutoResolve: false,
             partitionsConsumedConcurrently: opts.partitionsConcurrently ?? 1,
-            // One handler call and one offset commit per chunk of a fetched batch, not per message:
-            // the consumer runner applies a chunk in one database transaction.
+            // One handler call per chunk of a fetched batch, not per message: the consumer runner
+            // applies a chunk in one database transaction. Its offset is committed with the
+            // others handled within the commit interval.
             eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
               const { topic, partition } = batch;
               for (let from = 0; from < batch.messages.length; from += maxBatchSize) {
@@ -179,7 +223,8 @@ export function createKafkajsPort(options: KafkajsOptions): KafkaPort {
                 );
                 const last = chunk[chunk.length - 1]!.offset;
                 resolveOffset(last);
-                await consumer.commitOffsets([{ topic, partition, offset: (BigInt(last) + 1n).toString() }]);
+                // Closing: commit now, while the consumer still runs (kafkajs drops later commits).
+                await commits.handled(topic, partition, (BigInt(last) + 1n).toString(), closing);
                 await heartbeat();
               }
             },
@@ -235,6 +280,7 @@ export function createKafkajsPort(options: KafkajsOptions): KafkaPort {
           clearInterval(watchdog);
           open.delete(handle);
           await replacing;
+          await flushCommits();
           await current?.disconnect().catch(() => undefined);
         },
       };

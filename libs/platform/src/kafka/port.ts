@@ -32,13 +32,20 @@ export interface ConsumeOptions {
   fromBeginning?: boolean;
   /**
    * Handles a batch: consecutive messages of one partition, in offset order (at most
-   * `maxBatchSize`). The offset after the last one is committed only after it resolves; if it
-   * rejects, the consumer stops there and the whole batch is delivered again (after a restart or
-   * rebalance). `heartbeat` keeps the group membership alive during long retries.
+   * `maxBatchSize`). The offset after the last one is committed only after it resolves (within
+   * `commitIntervalMs`); if it rejects, the consumer stops there and the whole batch is delivered
+   * again (after a restart or rebalance). `heartbeat` keeps the group membership alive during
+   * long retries.
    */
   handle(messages: IncomingMessage[], heartbeat: () => Promise<void>): Promise<void>;
   /** Upper bound on one batch (default 100). */
   maxBatchSize?: number;
+  /**
+   * Offsets are committed at most this often (default 250 ms), for every partition handled
+   * meanwhile, and when the consumer closes. A crash loses at most this much progress: those
+   * messages come again, so the handler must be idempotent (the consumer runner is).
+   */
+  commitIntervalMs?: number;
   /** Partitions handled at the same time (default 1). */
   partitionsConcurrently?: number;
   /**
