@@ -15,7 +15,10 @@
 //
 //   node scripts/bench/assignment-latency.mjs     (alone: launches its own platform)
 //   BENCH_CASE_RATE (200), BENCH_CASE_SECONDS (6), BENCH_CASE_LOW_RATE (20; 0 = skip),
-//   BENCH_CASE_ISOLATED_SECONDS (5; 0 = skip)
+//   BENCH_CASE_ISOLATED_SECONDS (5; 0 = skip), BENCH_CASE_WARM_RATE (50), BENCH_CASE_WARM_SECONDS (8)
+//
+// Each load starts on a settled platform: warmed up first (not measured), every consumer caught
+// up and every mail of the load before sent.
 import { randomBytes } from 'node:crypto';
 import { cpuMeter, emit, finish, newCustomer, onPlatform, paced, pgActivitySampler, progress, require, round, sleep, summary, testkit } from './lib.mjs';
 
@@ -24,6 +27,8 @@ const seconds = Number(process.env.BENCH_CASE_SECONDS ?? 6);
 const lowRate = Number(process.env.BENCH_CASE_LOW_RATE ?? 20);
 const lowSeconds = 5;
 const isolatedSeconds = Number(process.env.BENCH_CASE_ISOLATED_SECONDS ?? 5);
+const warmRate = Number(process.env.BENCH_CASE_WARM_RATE ?? 50);
+const warmSeconds = Number(process.env.BENCH_CASE_WARM_SECONDS ?? 8);
 const capacity = 50;
 
 async function until(what, check, timeoutMs = 30_000, everyMs = 100) {
@@ -85,6 +90,29 @@ async function consumersIdle(prefix, timeoutMs = 60_000) {
   } finally {
     await admin.disconnect();
   }
+}
+
+/** Waits until no mail is left to send: one load's mails must not be sent during the next. */
+async function mailsSent(databaseUrl, timeoutMs = 120_000) {
+  const pg = require('pg');
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await until(
+      'the mail backlog sent',
+      async () => (await client.query(`select count(*)::int as n from notifications.delivery where status = 'queued'`)).rows[0].n === 0,
+      timeoutMs,
+      250,
+    );
+  } finally {
+    await client.end();
+  }
+}
+
+/** Between two loads: every consumer caught up and every mail sent. */
+async function settled(env) {
+  await consumersIdle(env.topicPrefix);
+  await mailsSent(env.db.url);
 }
 
 /** Reads case.created and case.assigned (from now on) with their record timestamps. */
@@ -230,7 +258,7 @@ async function measure(env, watcher, post, rate, seconds, { label, agents, bench
 }
 
 export async function run(env) {
-  const agents = Math.ceil((rate * seconds + rate * isolatedSeconds + lowRate * lowSeconds + 20) / capacity) + 4;
+  const agents = Math.ceil((rate * seconds + rate * isolatedSeconds + lowRate * lowSeconds + warmRate * warmSeconds) / capacity) + 4;
   progress(`assignment latency: ${agents} agents of capacity ${capacity} going online`);
   for (let i = 0; i < agents; i += 8) {
     await Promise.all(Array.from({ length: Math.min(8, agents - i) }, (_, k) => onlineAgent(env, i + k)));
@@ -244,16 +272,19 @@ export async function run(env) {
     body: { subject: `Latency case ${i}`, description: 'The printer is on fire again.', priority: 'normal' },
   });
   try {
-    // Warm-up: a few cases end to end, so every consumer has joined and every connection is open.
-    const warm = await paced({ url: env.platform.url, rate: 20, durationMs: 1_000, make: post });
+    // Warm-up (not measured): cases end to end until every consumer has joined, every connection
+    // is open and V8 has compiled the hot paths; a freshly started service spends more CPU on its
+    // JIT than on its first hundreds of cases.
+    progress(`assignment latency: warm-up, ${warmRate} cases/s for ${warmSeconds} s`);
+    const warm = await paced({ url: env.platform.url, rate: warmRate, durationMs: warmSeconds * 1_000, make: post });
     if (warm.statuses[201] !== warm.total) throw new Error(`warm-up: ${JSON.stringify(warm.statuses)}`);
-    await until('warm-up assignments', () => watcher.seen.assigned.size >= warm.total, 30_000);
-    await consumersIdle(env.topicPrefix);
+    await until('warm-up assignments', () => watcher.seen.assigned.size >= warm.total, 60_000);
+    await settled(env);
     // First a light load: the pipeline's own latency, with no queue anywhere.
     if (lowRate > 0) {
       await measure(env, watcher, post, lowRate, lowSeconds, { label: 'light load', agents, benchmark: 'assignment-latency-low-rate' });
     }
-    await consumersIdle(env.topicPrefix);
+    await settled(env);
     const result = await measure(env, watcher, post, rate, seconds, { label: 'the goal rate', agents, benchmark: 'assignment-latency', goal: true });
     // Then the goal rate again without the notification service (its mails are most of the CPU
     // a case costs): what the case → agent path does with the cores to itself.

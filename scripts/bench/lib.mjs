@@ -300,7 +300,7 @@ export function cpuMeter(env, extra = {}) {
  * outside any transaction. Mean connections per state = count / samples. A diagnostic: where a
  * service spends the time of a serial consumer.
  */
-export function pgActivitySampler(database, everyMs = 20) {
+export function pgActivitySampler(database, everyMs = 100) {
   const pg = require('pg');
   // Connected to the stack's own database, so its backend is not counted as the platform's.
   const client = new pg.Client({ connectionString: testkit.stackEnv.databaseUrl, application_name: 'helmdesk-bench-sampler' });
