@@ -112,6 +112,7 @@ const schema = {
       jwtIssuer: str({ minLength: 1 }),
       jwtAudience: str({ minLength: 1 }),
       databasePoolMax: int(1, 1000),
+      databasePreparedStatements: bool(),
       kafkaTopicPrefix: str({ pattern: '^[a-zA-Z0-9._-]*$' }),
     }),
     podSecurityContext: k8sObject('PodSecurityContext'),

@@ -34,6 +34,8 @@ Precedence: externalDatabase.existingSecret, externalDatabase.url, the bundled P
 {{- end }}
 - name: DATABASE_POOL_MAX
   value: {{ $v.config.databasePoolMax | quote }}
+- name: DATABASE_PREPARED_STATEMENTS
+  value: {{ $v.config.databasePreparedStatements | quote }}
 {{- end }}
 
 {{/* KAFKA_BROKERS and KAFKA_TOPIC_PREFIX; same call as helmdesk.env.database. */}}

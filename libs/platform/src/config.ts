@@ -81,6 +81,8 @@ export const baseConfig = {
 export const databaseConfig = {
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  /** Named prepared statements (ADR 0023); `false` behind a transaction-mode pooler such as PgBouncer < 1.21. */
+  DATABASE_PREPARED_STATEMENTS: booleanFromEnv.default(true),
 };
 
 export const kafkaConfig = {

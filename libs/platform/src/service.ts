@@ -29,6 +29,7 @@ export interface ServiceEnv {
   HELMDESK_FAULT_INJECTION?: 'relay-exit-after-send' | 'consumer-exit-after-commit' | undefined;
   DATABASE_URL: string;
   DATABASE_POOL_MAX: number;
+  DATABASE_PREPARED_STATEMENTS?: boolean;
   KAFKA_BROKERS: string[];
   KAFKA_TOPIC_PREFIX: string;
   JWKS_URL?: string;
@@ -79,6 +80,7 @@ export class ServiceHost<DB> {
       url: env.DATABASE_URL,
       schema,
       poolMax: env.DATABASE_POOL_MAX,
+      preparedStatements: env.DATABASE_PREPARED_STATEMENTS ?? true,
       applicationName: `helmdesk-${service}`,
       logger: this.logger,
     });

@@ -69,3 +69,37 @@ describe('a database connection ended by the server', () => {
     expect(again.rows[0]!.one).toBe(1);
   });
 });
+
+describe('prepared statements', () => {
+  it('prepares a parameterized statement once per connection, under a name from its text, and not a long or parameterless one', async () => {
+    const prepared = await database.db.transaction().execute(async (trx) => {
+      // A transaction holds one connection: all of this runs on it.
+      for (let i = 0; i < 3; i++) await sql`select ${i}::int as i`.execute(trx);
+      await sql`select 1 as one`.execute(trx);
+      await sql`select ${sql.join(Array.from({ length: 40 }, (_, i) => i))} as many`.execute(trx);
+      const { rows } = await sql<{ name: string; statement: string }>`select name, statement from pg_prepared_statements`.execute(trx);
+      return rows;
+    });
+    // (The connection may hold statements of the tests above too.)
+    const ours = prepared.filter((p) => /as (i|one|many)$/.test(p.statement));
+    expect(ours).toEqual([{ name: expect.stringMatching(/^hd_[A-Za-z0-9_-]{20}$/), statement: 'select $1::int as i' }]);
+  });
+
+  it('when a migration changes a table under a prepared statement, then one call fails and the next is prepared afresh', async () => {
+    await sql`create schema if not exists svc`.execute(database.db);
+    await sql`create table svc.widget (id int primary key, name text)`.execute(database.db);
+    await sql`insert into svc.widget values (1, 'one')`.execute(database.db);
+    // A pool of one connection: every call below runs on the connection that prepared it.
+    const single = createDatabase<unknown>({ url: testDb.url, schema: 'svc', logger, poolMax: 1 });
+    try {
+      const read = () => sql<Record<string, unknown>>`select * from svc.widget where id = ${1}`.execute(single.db);
+      expect((await read()).rows).toEqual([{ id: 1, name: 'one' }]);
+      // The DDL runs on another connection, as a new release's migration would.
+      await sql`alter table svc.widget add column colour text`.execute(database.db);
+      await expect(read()).rejects.toThrow(/cached plan must not change result type/);
+      for (let i = 0; i < 3; i++) expect((await read()).rows).toEqual([{ id: 1, name: 'one', colour: null }]);
+    } finally {
+      await single.close();
+    }
+  });
+});

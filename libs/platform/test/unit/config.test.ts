@@ -4,6 +4,12 @@ import { ConfigError, databaseConfig, kafkaConfig, loadConfig, portFromEnv } fro
 const schema = z.object({ ...databaseConfig, ...kafkaConfig, PORT: portFromEnv.default(8082) });
 
 describe('service configuration', () => {
+  it('turns prepared statements off with DATABASE_PREPARED_STATEMENTS=false, and refuses a value that is not a boolean', () => {
+    const base = { DATABASE_URL: 'postgres://h/db', KAFKA_BROKERS: 'k:9092' };
+    expect(loadConfig(schema, { ...base, DATABASE_PREPARED_STATEMENTS: 'false' }).DATABASE_PREPARED_STATEMENTS).toBe(false);
+    expect(() => loadConfig(schema, { ...base, DATABASE_PREPARED_STATEMENTS: 'sometimes' })).toThrow(/DATABASE_PREPARED_STATEMENTS/);
+  });
+
   it('parses a valid environment and applies defaults', () => {
     const config = loadConfig(schema, {
       DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db',
@@ -12,6 +18,7 @@ describe('service configuration', () => {
     expect(config).toEqual({
       DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db',
       DATABASE_POOL_MAX: 10,
+      DATABASE_PREPARED_STATEMENTS: true,
       KAFKA_BROKERS: ['127.0.0.1:9092', '127.0.0.2:9092'],
       KAFKA_TOPIC_PREFIX: '',
       PORT: 8082,
