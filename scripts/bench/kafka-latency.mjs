@@ -4,9 +4,9 @@
 //    one request in flight; consumer maxWaitTimeInMs 100): one message every 1/rate s, keyed
 //    over 3 partitions, ~600 bytes (a case.created envelope). Latency = consumer receipt − send
 //    call. Two consumer groups read the same stream at once: a plain one (kafkajs' default batch
-//    auto-commit), and one consuming the way the platform's ConsumerRunner does (one message at a
-//    time, `partitionsConsumedConcurrently: 1`, a synchronous offset commit after each message):
-//    the difference is what per-message commits cost, before any database work.
+//    auto-commit), and one consuming the way the platform's consumer did before ADRs 0018 and 0022
+//    (one message at a time, `partitionsConsumedConcurrently: 1`, a synchronous offset commit after
+//    each message): the difference is what per-message commits cost, before any database work.
 // 2. Kafka's EndToEndLatency tool (org.apache.kafka.tools.EndToEndLatency, in the kafka-tools jar,
 //    which the local stack does not install: bench.sh fetches that one jar into the Maven cache
 //    once, if it can) — one record at a time, produce then poll, acks=all.

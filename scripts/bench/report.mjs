@@ -202,7 +202,7 @@ function kafkaBaseline() {
   w('|---|---:|---:|---:|');
   if (kj) {
     w(`| kafkajs produce → consume, ${kj.ratePerSec} msg/s, ${kj.messageBytes} B, acks=all, idempotent (as the platform) | ${ms(kj.plain.p50)} | ${ms(kj.plain.p99)} | ${ms(kj.plain.max)} |`);
-    w(`| same, the consumer committing after each message as the platform's does | ${ms(kj.commitPerMessage.p50)} | ${ms(kj.commitPerMessage.p99)} | ${ms(kj.commitPerMessage.max)} |`);
+    w(`| same, the consumer committing after each message (the platform before ADRs 0018 and 0022) | ${ms(kj.commitPerMessage.p50)} | ${ms(kj.commitPerMessage.p99)} | ${ms(kj.commitPerMessage.max)} |`);
   }
   const kafkaNote = kj?.cpuSeconds ? ` (kafkajs run: ${loadNote(kj.cpuSeconds)})` : '';
   if (tool?.p50Ms !== undefined) w(`| Kafka's \`EndToEndLatency\` tool, ${tool.records} records one at a time, acks=all (whole ms) | ${ms(tool.p50Ms)} | ${ms(tool.p99Ms)} | p99.9 ${ms(tool.p999Ms)} |`);
