@@ -7,17 +7,25 @@ import type { CommentRecord } from '../store/comments';
 
 // ---- request pieces -------------------------------------------------------------------------
 
+/** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
 /** Postgres text cannot hold NUL; refusing it here keeps bad input a 400, never a 500. */
 const noNul = (s: string) => !s.includes('\u0000');
 
-/** Free text of `min`–`max` characters that is not only whitespace. */
+/**
+ * Free text of `min`–`max` characters that is not only whitespace. A lone UTF-16 surrogate (valid
+ * JSON, not valid Unicode) becomes U+FFFD, as Postgres would store it: the events and history
+ * built from the text before it reaches the database must be valid JSON for `jsonb`.
+ */
 export const text = (max: number) =>
   z
     .string()
     .min(1)
     .max(max)
     .refine((s) => s.trim().length > 0, 'must not be blank')
-    .refine(noNul, 'must not contain NUL characters');
+    .refine(noNul, 'must not contain NUL characters')
+    .transform((s) => s.replace(loneSurrogate, '\uFFFD'));
 
 export const caseStatusSchema = z.enum(caseStatuses);
 

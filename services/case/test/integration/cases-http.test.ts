@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { sql } from 'kysely';
-import { encodeCursor } from '@helmdesk/platform';
-import { saveLifecycle } from '../../src/store/cases';
+import { sql, type Kysely } from 'kysely';
+import { encodeCursor, Outbox, type PlatformTables } from '@helmdesk/platform';
+import { openCase as openCaseInStore, saveLifecycle } from '../../src/store/cases';
+import { historyInsert } from '../../src/store/history';
 import { startCaseService, type CaseServiceFixture } from './fixture';
 
 jest.setTimeout(60_000);
@@ -102,6 +103,50 @@ describe('opening a case', () => {
     const got = await api().get(`/api/v1/cases/${res.body.id}`).set('authorization', alice.header);
     expect(got.status).toBe(200);
     expect(got.body).toEqual(res.body);
+  });
+
+  it('when a case is opened, then its case.created outbox row and its history entry are written with it, at the same instant', async () => {
+    const res = await api().post('/api/v1/cases').set('authorization', alice.header).send({ subject: 'Atomic', description: 'One statement.' });
+    expect(res.status).toBe(201);
+    const db = fx.svc.host.database.db;
+    const outbox = await sql<{ payload: { id: string; time: string; data: { caseId: string; createdAt: string } } }>`
+      select payload from outbox where key = ${res.body.id} and topic = 'case.created'`.execute(db);
+    expect(outbox.rows).toHaveLength(1);
+    const event = outbox.rows[0]!.payload;
+    expect(event.data).toMatchObject({ caseId: res.body.id, createdAt: res.body.createdAt });
+    expect(event.time).toBe(res.body.createdAt);
+    const history = await sql<{ type: string; at: Date; event_id: string }>`
+      select type, at, event_id from history where case_id = ${res.body.id}`.execute(db);
+    expect(history.rows).toEqual([{ type: 'case.created', at: new Date(res.body.createdAt), event_id: event.id }]);
+  });
+
+  it('when the subject holds a lone UTF-16 surrogate, then the case is opened with U+FFFD in its place, in the case and in its event', async () => {
+    const res = await api()
+      .post('/api/v1/cases')
+      .set('authorization', alice.header)
+      .set('content-type', 'application/json')
+      .send('{"subject":"Broken \\ud800 text","description":"d"}');
+    expect(res.status).toBe(201);
+    expect(res.body.subject).toBe('Broken \uFFFD text');
+    const { rows } = await sql<{ payload: { data: { subject: string } } }>`
+      select payload from outbox where key = ${res.body.id}`.execute(fx.svc.host.database.db);
+    expect(rows[0]!.payload.data.subject).toBe('Broken \uFFFD text');
+  });
+
+  it('when one part of opening a case fails, then none of it is written', async () => {
+    const db = fx.svc.host.database.db;
+    const count = async (table: 'cases' | 'outbox') => (await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table)}`.execute(db)).rows[0]!.n;
+    const before = { cases: await count('cases'), outbox: await count('outbox') };
+    const id = randomUUID();
+    const { insert: event } = new Outbox('/helmdesk/case', 'cases').insertion(db as unknown as Kysely<PlatformTables>, [
+      { type: 'case.created', subject: id, data: { caseId: id, customerId: alice.userId, subject: 'Never', priority: 'normal', createdAt: new Date().toISOString() } },
+    ]);
+    // A history entry of a case that does not exist breaks its foreign key at the end of the statement.
+    const orphan = historyInsert(db, randomUUID(), { type: 'case.created', at: new Date(), actorId: alice.userId, data: {}, eventId: randomUUID() });
+    await expect(
+      openCaseInStore(db, { id, subject: 'Never', description: 'Rolled back', priority: 'normal', customerId: alice.userId, createdAt: new Date() }, [event, orphan]),
+    ).rejects.toThrow(/foreign key/);
+    expect({ cases: await count('cases'), outbox: await count('outbox') }).toEqual(before);
   });
 
   it('when a priority is given, then the case has it', async () => {
