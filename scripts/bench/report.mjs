@@ -174,9 +174,9 @@ if (peak) {
     w(`| half the peak: autocannon \`overallRate\` (each second's quota sent in a burst), fresh platform | ${half.ratePerSec} req/s | ${ms(half.autocannon.p50Ms)} | **${ms(half.autocannon.p99Ms)}** |`);
     w(`| half the peak, paced evenly (open loop), ${half.paced.seconds} s | ${half.ratePerSec} req/s | ${ms(half.paced.p50Ms)} | ${ms(half.paced.p99Ms)} |`);
   }
-  if (pgb) w(`| baseline: pgbench \`-n -c ${pgb.clients} -j ${pgb.threads} -T ${pgb.seconds}\`, same transaction, same database | **${pgb.tps} tps** | avg ${ms(pgb.latencyAvgMs)} | – |`);
+  if (pgb) w(`| baseline: pgbench \`-n -c ${pgb.clients} -j ${pgb.threads} -T ${pgb.seconds}\`, same statement, same database | **${pgb.tps} tps** | avg ${ms(pgb.latencyAvgMs)} | – |`);
   const pgp = one('open-case-pgbench-paced');
-  if (pgp) w(`| baseline at the half rate: pgbench \`-R ${pgp.ratePerSec} -c ${pgb?.clients ?? 20} -T 5\` (paced, latency from the scheduled start), same transaction | ${pgp.ratePerSec} tps | ${ms(pgp.p50Ms)} | ${ms(pgp.p99Ms)} |`);
+  if (pgp) w(`| baseline at the half rate: pgbench \`-R ${pgp.ratePerSec} -c ${pgb?.clients ?? 20} -T 5\` (paced, latency from the scheduled start), same statement | ${pgp.ratePerSec} tps | ${ms(pgp.p50Ms)} | ${ms(pgp.p99Ms)} |`);
   w();
   if (oc) {
     w(`- Peak ÷ pgbench: **${pct(oc.peakVsPgbench)}** (goal ≥ 20 %): ${met(oc.goalThroughputMet)}.`);

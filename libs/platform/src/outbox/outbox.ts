@@ -51,8 +51,19 @@ export class Outbox {
 
   async write<T extends Topic>(trx: Kysely<PlatformTables>, ...events: EventToWrite<T>[]): Promise<HelmdeskEvent<T>[]> {
     if (events.length === 0) return [];
+    const { built, insert } = this.insertion(trx, events);
+    await insert.execute();
+    return built;
+  }
+
+  /**
+   * The events' envelopes and the INSERT (with its NOTIFY) that writes them, not run yet: for a
+   * caller that sends it as part of a statement of its own (a data-modifying CTE), so the state
+   * change and its events are still one atomic write.
+   */
+  insertion<T extends Topic>(db: Kysely<PlatformTables>, events: EventToWrite<T>[]) {
     const built = events.map((e) => buildEvent(this.source, e));
-    await trx
+    const insert = db
       .insertInto('outbox')
       .values(
         built.map((e, i) => ({
@@ -68,8 +79,7 @@ export class Outbox {
       )
       // The NOTIFY rides on the insert (one round trip); Postgres delivers identical
       // notifications of one transaction once, at commit.
-      .returning(sql<string>`pg_notify(${outboxChannel(this.schema)}, '')`.as('notified'))
-      .execute();
-    return built;
+      .returning(sql<string>`pg_notify(${outboxChannel(this.schema)}, '')`.as('notified'));
+    return { built, insert };
   }
 }

@@ -14,7 +14,7 @@ export interface HistoryEntry {
   eventId: string | null;
 }
 
-export function createdEntry(c: CaseRecord, eventId: string): HistoryEntry {
+export function createdEntry(c: Pick<CaseRecord, 'createdAt' | 'customerId' | 'subject' | 'priority'>, eventId: string): HistoryEntry {
   return {
     type: 'case.created',
     at: c.createdAt,

@@ -15,8 +15,8 @@ import {
 } from '@helmdesk/platform';
 import { listScope } from '../domain/access';
 import { createdEntry } from '../domain/history';
-import { insertCase, listCases } from '../store/cases';
-import { appendHistory } from '../store/history';
+import { listCases, openCase } from '../store/cases';
+import { historyInsert } from '../store/history';
 import { actorOf, visibleCase, type CaseRouteDeps } from './deps';
 import { caseIdParams, caseResponse, caseSchema, caseStatusSchema, text } from './schemas';
 
@@ -52,12 +52,13 @@ export function caseRoutes({ db, outbox }: CaseRouteDeps): RouteDefinition[] {
       response: caseSchema,
       idempotent: true,
       handler: async ({ body, user, req }) => {
-        const customer = actorOf(user);
-        const opened = await db.transaction().execute(async (trx) => {
-          const c = await insertCase(trx, { id: randomUUID(), customerId: customer.id, ...body });
-          const [event] = await outbox.write(trx as unknown as Kysely<PlatformTables>, {
+        const c = { id: randomUUID(), customerId: actorOf(user).id, createdAt: new Date(), ...body };
+        // The case, its case.created event and its history entry: one atomic statement.
+        const { built, insert: outboxInsert } = outbox.insertion(db as unknown as Kysely<PlatformTables>, [
+          {
             type: 'case.created',
             subject: c.id,
+            time: c.createdAt,
             data: {
               caseId: c.id,
               customerId: c.customerId,
@@ -66,10 +67,9 @@ export function caseRoutes({ db, outbox }: CaseRouteDeps): RouteDefinition[] {
               createdAt: c.createdAt.toISOString(),
             },
             traceparent: newTraceparent(req.headers.traceparent as string | undefined),
-          });
-          await appendHistory(trx, c.id, createdEntry(c, event!.id));
-          return c;
-        });
+          },
+        ]);
+        const opened = await openCase(db, c, [outboxInsert, historyInsert(db, c.id, createdEntry(c, built[0]!.id))]);
         return caseResponse(opened);
       },
     }),

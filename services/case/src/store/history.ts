@@ -9,7 +9,13 @@ type Db = Kysely<CaseDatabase>;
  * is not written again; returns whether it was written.
  */
 export async function appendHistory(db: Db, caseId: string, entry: HistoryEntry): Promise<boolean> {
-  const inserted = await db
+  const inserted = await historyInsert(db, caseId, entry).executeTakeFirst();
+  return inserted !== undefined;
+}
+
+/** The INSERT of appendHistory, not run yet (see openCase). */
+export function historyInsert(db: Db, caseId: string, entry: HistoryEntry) {
+  return db
     .insertInto('history')
     .values({
       case_id: caseId,
@@ -20,9 +26,7 @@ export async function appendHistory(db: Db, caseId: string, entry: HistoryEntry)
       event_id: entry.eventId,
     })
     .onConflict((oc) => oc.column('event_id').doNothing())
-    .returning('seq')
-    .executeTakeFirst();
-  return inserted !== undefined;
+    .returning('seq');
 }
 
 /**

@@ -4,7 +4,7 @@ import { createDatabase, migrateDown, migrateToLatest, migrationsApplied, type D
 import { createTestDatabase, type TestDatabase } from '@helmdesk/testkit';
 import { createdEntry, commentedEntry } from '../../src/domain/history';
 import { caseMigrations } from '../../src/migrations';
-import { insertCase, listCases } from '../../src/store/cases';
+import { listCases, openCase } from '../../src/store/cases';
 import { insertComment, listComments } from '../../src/store/comments';
 import { appendHistory, caseHistory } from '../../src/store/history';
 import type { CaseDatabase } from '../../src/store/tables';
@@ -35,13 +35,11 @@ async function tables(): Promise<string[]> {
 /** A case with a comment and its history, written through the store. */
 async function writeCase(db: Kysely<CaseDatabase>): Promise<string> {
   return db.transaction().execute(async (trx) => {
-    const c = await insertCase(trx, {
-      id: randomUUID(),
-      subject: 'Kept?',
-      description: 'Data across migrations',
-      priority: 'urgent',
-      customerId: randomUUID(),
-    });
+    const c = await openCase(
+      trx,
+      { id: randomUUID(), subject: 'Kept?', description: 'Data across migrations', priority: 'urgent', customerId: randomUUID(), createdAt: new Date() },
+      [],
+    );
     await appendHistory(trx, c.id, createdEntry(c, randomUUID()));
     const comment = await insertComment(trx, {
       id: randomUUID(),
