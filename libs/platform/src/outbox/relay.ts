@@ -22,7 +22,30 @@ export interface RelayOptions {
   standbyRetryMs?: number;
   /** Fault injection for tests: called after the broker acked a batch, before it is marked. */
   afterSend?: () => void;
+  /**
+   * How long a published batch may wait to be marked published by the next batch's query
+   * (one statement for both while rows keep coming) before it is marked on its own.
+   */
+  markDelayMs?: number;
 }
+
+/** Prepared once on the relay's connection (it is not pooled: see preparePooledStatements). */
+const selectBatch = {
+  name: 'helmdesk-relay-select',
+  text: `select id, topic, key, payload, headers from outbox
+          where published_at is null order by id limit $1`,
+};
+/** Marks the batch before and reads the next in one statement (the select cannot see the update). */
+const markAndSelectBatch = {
+  name: 'helmdesk-relay-mark-select',
+  text: `with marked as (update outbox set published_at = now() where id = any($2::bigint[]))
+         select id, topic, key, payload, headers from outbox
+          where published_at is null and not (id = any($2::bigint[])) order by id limit $1`,
+};
+const markBatch = {
+  name: 'helmdesk-relay-mark',
+  text: 'update outbox set published_at = now() where id = any($1::bigint[])',
+};
 
 interface OutboxRow {
   id: string;
@@ -125,37 +148,56 @@ export class OutboxRelay {
     return false;
   }
 
+  /**
+   * Reads a batch, sends it, marks it published. While rows keep coming, a batch is marked by the
+   * query that reads the next one, a round trip less per batch; when nothing comes within
+   * `markDelayMs` it is marked on its own. A batch is always marked only after the broker acked
+   * it, so a crash before the mark sends it again (the consumers skip it as a duplicate).
+   */
   private async publishUntilStopped(client: pg.Client): Promise<void> {
     const batchSize = this.options.batchSize ?? 200;
+    const markDelayMs = this.options.markDelayMs ?? 20;
+    let unmarked: string[] = [];
     let sendFailures = 0;
-    while (!this.stopping) {
-      this.wake = new AbortController();
-      const { rows } = await client.query<OutboxRow>(
-        `select id, topic, key, payload, headers from outbox
-          where published_at is null order by id limit $1`,
-        [batchSize],
-      );
-      if (rows.length > 0) {
-        try {
-          this.producer ??= await this.options.kafka.createProducer();
-          await this.producer.send(
-            rows.map((r) => ({ topic: r.topic, key: r.key, value: JSON.stringify(r.payload), headers: r.headers })),
-          );
-        } catch (err) {
-          sendFailures++;
-          this.log.warn({ err, sendFailures, pending: rows.length }, 'publish failed; will retry the same batch');
-          await sleep(backoffMs(sendFailures, 200, 5_000), this.abort.signal);
-          continue;
+    const markNow = async () => {
+      if (unmarked.length === 0) return;
+      await client.query({ ...markBatch, values: [unmarked] });
+      unmarked = [];
+    };
+    try {
+      while (!this.stopping) {
+        this.wake = new AbortController();
+        const { rows } = await client.query<OutboxRow>(
+          unmarked.length > 0 ? { ...markAndSelectBatch, values: [batchSize, unmarked] } : { ...selectBatch, values: [batchSize] },
+        );
+        unmarked = [];
+        if (rows.length > 0) {
+          try {
+            this.producer ??= await this.options.kafka.createProducer();
+            await this.producer.send(
+              rows.map((r) => ({ topic: r.topic, key: r.key, value: JSON.stringify(r.payload), headers: r.headers })),
+            );
+          } catch (err) {
+            sendFailures++;
+            this.log.warn({ err, sendFailures, pending: rows.length }, 'publish failed; will retry the same batch');
+            await sleep(backoffMs(sendFailures, 200, 5_000), this.abort.signal);
+            continue;
+          }
+          sendFailures = 0;
+          this.options.afterSend?.();
+          unmarked = rows.map((r) => r.id);
+          this.publishedTotal += rows.length;
+          if (rows.length === batchSize) continue;
+          // Wait a moment for more rows to mark this batch with; if none come, mark it now.
+          await sleep(markDelayMs, AbortSignal.any([this.wake.signal, this.abort.signal]));
+          if (this.wake.signal.aborted && !this.stopping) continue;
+          await markNow();
         }
-        sendFailures = 0;
-        this.options.afterSend?.();
-        await client.query('update outbox set published_at = now() where id = any($1::bigint[])', [
-          rows.map((r) => r.id),
-        ]);
-        this.publishedTotal += rows.length;
-        if (rows.length === batchSize) continue;
+        await sleep(this.options.pollMs ?? 1_000, AbortSignal.any([this.wake.signal, this.abort.signal]));
       }
-      await sleep(this.options.pollMs ?? 1_000, AbortSignal.any([this.wake.signal, this.abort.signal]));
+    } finally {
+      // Stopping: what was sent is marked before the lock goes (a lost connection cannot).
+      await markNow().catch(() => undefined);
     }
   }
 }

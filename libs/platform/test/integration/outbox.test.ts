@@ -73,6 +73,29 @@ describe('the transactional outbox', () => {
     expect(unpublished).toHaveLength(0);
   });
 
+  it('marks a published batch with the query that reads the next one, and the rest when it stops', async () => {
+    const relay = new OutboxRelay({ database: database as Database<unknown>, kafka: fixture.kafka(), logger: fixture.logger, pollMs: 200, markDelayMs: 60_000 });
+    relays.push(relay);
+    relay.start();
+    const marked = async (name: string) => {
+      const { rows } = await database.pool.query<{ published: boolean }>(
+        `select published_at is not null as published from outbox where payload->'data'->>'name' = $1`,
+        [name],
+      );
+      return rows[0]?.published;
+    };
+    await writeCommitted(userCreated('mark-first'));
+    await eventually(() => namesOn('user.created').includes('mark-first'), { what: 'the first published' });
+    // Sent and acked, but its mark waits for the next batch (a minute here).
+    expect(await marked('mark-first')).toBe(false);
+    await writeCommitted(userCreated('mark-second'));
+    await eventually(() => namesOn('user.created').includes('mark-second'), { what: 'the second published' });
+    expect(await marked('mark-first')).toBe(true);
+    expect(await marked('mark-second')).toBe(false);
+    await relay.stop();
+    expect(await marked('mark-second')).toBe(true);
+  });
+
   it('publishes nothing from a rolled-back transaction', async () => {
     newRelay().start();
     await expect(
