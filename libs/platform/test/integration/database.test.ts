@@ -1,6 +1,6 @@
 import { pino } from 'pino';
-import { sql } from 'kysely';
-import { createDatabase, type Database } from '@helmdesk/platform';
+import { sql, type Kysely } from 'kysely';
+import { createDatabase, executeWith, type Database } from '@helmdesk/platform';
 import { createTestDatabase, eventually, type TestDatabase } from '@helmdesk/testkit';
 
 /**
@@ -101,5 +101,24 @@ describe('prepared statements', () => {
     } finally {
       await single.close();
     }
+  });
+});
+
+describe('executeWith', () => {
+  it('runs the writes alongside in the same statement: a row may refer to the main one, and a failure undoes all', async () => {
+    await sql`create schema if not exists svc`.execute(database.db);
+    await sql`create table svc.parent (id int primary key)`.execute(database.db);
+    await sql`create table svc.child (id int primary key, parent int not null references svc.parent(id))`.execute(database.db);
+    const db = database.db as unknown as Kysely<{ parent: { id: number }; child: { id: number; parent: number } }>;
+    const rows = await executeWith(db, db.insertInto('parent').values({ id: 1 }).returning('id'), [
+      db.insertInto('child').values({ id: 10, parent: 1 }),
+    ]);
+    expect(rows).toEqual([{ id: 1 }]);
+    // The child refers to a parent nobody inserts: the whole statement fails, the parent with it.
+    await expect(
+      executeWith(db, db.insertInto('parent').values({ id: 2 }).returning('id'), [db.insertInto('child').values({ id: 20, parent: 99 })]),
+    ).rejects.toThrow(/foreign key/);
+    expect(await db.selectFrom('parent').select('id').orderBy('id').execute()).toEqual([{ id: 1 }]);
+    expect(await executeWith(db, db.insertInto('parent').values({ id: 3 }).returning('id'), [])).toEqual([{ id: 3 }]);
   });
 });

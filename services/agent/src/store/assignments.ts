@@ -1,4 +1,5 @@
-import type { Selectable } from 'kysely';
+import type { Compilable, Selectable } from 'kysely';
+import { executeWith } from '@helmdesk/platform';
 import type { Assignment, AssignmentHow } from '../domain/assignment';
 import type { AgentDb, AssignmentTable } from './schema';
 
@@ -15,16 +16,18 @@ function toAssignment(row: Selectable<AssignmentTable>): Assignment {
   };
 }
 
+/** Inserts an assignment, with `alongside` (the case's new state, its event) in the same statement. */
 export async function insertAssignment(
   db: AgentDb,
   a: { caseId: string; agentId: string; how: AssignmentHow; at: Date },
+  alongside: Compilable[] = [],
 ): Promise<Assignment> {
-  const row = await db
+  const insert = db
     .insertInto('assignment')
     .values({ case_id: a.caseId, agent_id: a.agentId, how: a.how, assigned_at: a.at })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  return toAssignment(row);
+    .returningAll();
+  const [row] = await executeWith(db, insert, alongside);
+  return toAssignment(row!);
 }
 
 /** The agent's assignment of a case (active, or resolved), locked; undefined when it has none. */

@@ -62,7 +62,12 @@ export async function lockCase(db: AgentDb, caseId: string): Promise<TrackedCase
 }
 
 export async function setCaseState(db: AgentDb, caseId: string, state: CaseState): Promise<void> {
-  await db.updateTable('tracked_case').set({ state }).where('case_id', '=', caseId).execute();
+  await caseStateUpdate(db, caseId, state).execute();
+}
+
+/** The UPDATE of setCaseState, not run yet (to send alongside another write: executeWith). */
+export function caseStateUpdate(db: AgentDb, caseId: string, state: CaseState) {
+  return db.updateTable('tracked_case').set({ state }).where('case_id', '=', caseId);
 }
 
 export async function hasWaitingCases(db: AgentDb): Promise<boolean> {

@@ -33,7 +33,8 @@ describe('routing a new case', () => {
     const assignment = await world.assignmentOf(second.caseId);
     expect(assignment).toMatchObject({ agentId: idle.id, how: 'auto', state: 'active', resolvedAt: null });
 
-    const event = world.published('case.assigned').find((e) => e.caseId === second.caseId);
+    // The event follows the assignment through the outbox relay: it may reach Kafka a moment later.
+    const event = await eventually(() => world.published('case.assigned').find((e) => e.caseId === second.caseId), { what: 'case.assigned' });
     expect(event).toEqual({ caseId: second.caseId, agentId: idle.id, how: 'auto', assignedAt: assignment.assignedAt });
   });
 

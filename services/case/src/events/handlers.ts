@@ -3,7 +3,7 @@ import { PermanentEventError, type EventHandlers, type Logger } from '@helmdesk/
 import { assignedEntry, requeuedEntry, resolvedEntry, type HistoryEntry } from '../domain/history';
 import { applyLifecycleEvent, type LifecycleEvent } from '../domain/lifecycle';
 import { lockCase, saveLifecycle } from '../store/cases';
-import { appendHistory } from '../store/history';
+import { appendHistory, historyInsert } from '../store/history';
 import type { CaseDatabase } from '../store/tables';
 
 /**
@@ -33,10 +33,10 @@ async function applyAgentEvent(
   }
   if (outcome === 'stale') {
     log.info({ caseId, type: event.type, status: current.status }, 'stale event: recorded in the history only');
+    await appendHistory(trx, caseId, entry);
   } else {
-    await saveLifecycle(trx, caseId, state);
+    await saveLifecycle(trx, caseId, state, [historyInsert(trx, caseId, entry)]);
   }
-  await appendHistory(trx, caseId, entry);
 }
 
 /** The case service's consumers: status, assignee and times mirrored from the agent service. */

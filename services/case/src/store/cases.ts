@@ -1,4 +1,5 @@
 import { sql, type Compilable, type Kysely } from 'kysely';
+import { executeWith } from '@helmdesk/platform';
 import type { CasePriority } from '@helmdesk/contracts';
 import type { CaseLifecycle, CaseRecord, CaseStatus } from '../domain/case';
 import type { CaseDatabase, CaseRow } from './tables';
@@ -50,10 +51,8 @@ export async function openCase(db: Db, c: NewCase & { createdAt: Date }, alongsi
       created_at: c.createdAt,
     })
     .returningAll();
-  if (alongside.length === 0) return toRecord(await insert.executeTakeFirstOrThrow());
-  const ctes = alongside.map((q, i) => sql`${sql.id(`alongside_${i}`)} as (${q})`);
-  const { rows } = await sql<CaseRow>`with ${sql.join(ctes)} ${insert}`.execute(db);
-  return toRecord(rows[0]!);
+  const [row] = await executeWith(db, insert, alongside);
+  return toRecord(row!);
 }
 
 export async function findCase(db: Db, id: string): Promise<CaseRecord | undefined> {
@@ -67,8 +66,9 @@ export async function lockCase(trx: Db, id: string): Promise<CaseRecord | undefi
   return row && toRecord(row);
 }
 
-export async function saveLifecycle(trx: Db, id: string, state: CaseLifecycle): Promise<void> {
-  await trx
+/** Writes a case's new lifecycle state, with `alongside` (its history entry) in the same statement. */
+export async function saveLifecycle(trx: Db, id: string, state: CaseLifecycle, alongside: Compilable[] = []): Promise<void> {
+  const update = trx
     .updateTable('cases')
     .set({
       status: state.status,
@@ -79,8 +79,8 @@ export async function saveLifecycle(trx: Db, id: string, state: CaseLifecycle): 
       status_at: state.statusAt,
       updated_at: sql<Date>`now()`,
     })
-    .where('id', '=', id)
-    .execute();
+    .where('id', '=', id);
+  await executeWith(trx, update, alongside);
 }
 
 export interface CaseListQuery {

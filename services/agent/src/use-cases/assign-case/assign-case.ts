@@ -2,7 +2,7 @@ import { routableSlots, gainedRoutableSlots, type AgentLoad } from '../../domain
 import type { Assignment, AssignmentHow } from '../../domain/assignment';
 import { anyRoutable, takePreferredSlot, takeSlot, type Profile } from '../../store/agents';
 import { insertAssignment } from '../../store/assignments';
-import { setCaseState, takeWaiting } from '../../store/cases';
+import { caseStateUpdate, takeWaiting } from '../../store/cases';
 import type { TxContext } from '../tx-context';
 
 /** Each failed reservation means another transaction took that slot first; this only bounds a pathology. */
@@ -10,7 +10,8 @@ const maxReservationAttempts = 50;
 
 /**
  * Records that a case (locked by the caller, waiting) now belongs to an agent whose slot the
- * caller has taken, and publishes `case.assigned`.
+ * caller has taken, and publishes `case.assigned`: the assignment, the case's state and the event
+ * in one statement.
  */
 export async function recordAssignment(
   ctx: TxContext,
@@ -18,10 +19,10 @@ export async function recordAssignment(
   agentId: string,
   how: AssignmentHow,
 ): Promise<Assignment> {
-  await setCaseState(ctx.trx, caseId, 'assigned');
-  const assignment = await insertAssignment(ctx.trx, { caseId, agentId, how, at: ctx.at });
-  await ctx.publish('case.assigned', caseId, { caseId, agentId, how, assignedAt: ctx.at.toISOString() });
-  return assignment;
+  return insertAssignment(ctx.trx, { caseId, agentId, how, at: ctx.at }, [
+    caseStateUpdate(ctx.trx, caseId, 'assigned'),
+    ctx.event('case.assigned', caseId, { caseId, agentId, how, assignedAt: ctx.at.toISOString() }),
+  ]);
 }
 
 /** Takes a slot of the best agent for a new case (see `chooseAgent`), or undefined when none is free. */
