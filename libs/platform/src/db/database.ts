@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Kysely, PostgresDialect, sql, type Compilable, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, sql, type Compilable, type QueryExecutorProvider, type RawBuilder, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Logger } from '../logger';
 
@@ -129,14 +129,17 @@ export function createDatabase<DB>(options: DatabaseOptions): Database<DB> {
 
 export type Tx<DB> = Transaction<DB>;
 
+/** A statement built and not run yet: a Kysely query builder, or a `sql` template. */
+export type Statement<R = unknown> = Compilable<R> | RawBuilder<R>;
+
 /**
  * Runs `main` with the `alongside` writes as data-modifying CTEs of the same statement: one round
  * trip, applied atomically (foreign keys are checked at the end of the statement, so an insert
  * alongside may refer to the row `main` inserts). Returns `main`'s rows. For the hot paths where
  * a change and its outbox row and history would otherwise be a transaction of several round trips.
  */
-export async function executeWith<DB, R>(db: Kysely<DB>, main: Compilable<R>, alongside: Compilable[]): Promise<R[]> {
-  if (alongside.length === 0) return (await db.executeQuery(main.compile())).rows;
+export async function executeWith<R>(db: QueryExecutorProvider, main: Statement<R>, alongside: Statement[]): Promise<R[]> {
+  if (alongside.length === 0) return (await sql<R>`${main}`.execute(db)).rows;
   const ctes = alongside.map((q, i) => sql`${sql.id(`alongside_${i}`)} as (${q})`);
   return (await sql<R>`with ${sql.join(ctes)} ${main}`.execute(db)).rows;
 }

@@ -1,9 +1,9 @@
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { HelmdeskEvent } from '@helmdesk/contracts';
-import { mailsFor, type MailAudience } from '../domain/mail-plan';
-import { enqueueDeliveries } from '../store/deliveries';
+import { executeWith, type Statement } from '@helmdesk/platform';
+import { mailsFor } from '../domain/mail-plan';
+import type { ProjectionWrites } from '../store/cases';
 import type { NotificationDb } from '../store/schema';
-import { findUsers } from '../store/users';
 
 /** What a case mail needs besides the projections: ids and the facts of the event itself. */
 export interface CaseMailContext {
@@ -15,35 +15,36 @@ export interface CaseMailContext {
 }
 
 /**
- * Records the mails an event causes (mail-plan.ts), in the consumer's transaction. The recipient's
- * address is looked up now for the log and again when the mail is sent; a recipient not known yet
- * (its user.created not consumed yet, or the case's customer: null) is resolved then.
+ * The deliveries of the mails an event causes (mail-plan.ts), not run yet; null when it causes
+ * none. The recipients are resolved by the statement itself: the agent from the event, the
+ * customer from `customerId` or else from the case projection as it stood before the statement
+ * (case.created wrote it earlier), the address from the user projection. A recipient not known
+ * yet (its user.created not consumed yet) is logged as its id and resolved when the mail is sent.
+ * (event_id, channel, audience) is unique: the same event again adds nothing.
  */
-export async function enqueueCaseMails(
-  trx: Transaction<NotificationDb>,
-  event: HelmdeskEvent,
-  context: CaseMailContext,
-  customerId: string | null,
-): Promise<void> {
+export function caseMails(event: HelmdeskEvent, context: CaseMailContext, customerId: string | null): Statement | null {
   const planned = mailsFor(event.type);
-  if (planned.length === 0) return;
-  const userIdOf = (audience: MailAudience) => (audience === 'agent' ? context.agentId : customerId) ?? null;
-  const userIds = planned.map((mail) => userIdOf(mail.audience)).filter((id): id is string => id !== null);
-  const users = await findUsers(trx, [...new Set(userIds)]);
-  const deliveries = [];
-  for (const mail of planned) {
-    const userId = userIdOf(mail.audience);
-    const user = userId ? users.get(userId) : undefined;
-    deliveries.push({
-      eventId: event.id,
-      event: event.type,
-      channel: 'email' as const,
-      audience: mail.audience,
-      recipient: user?.email ?? (userId ? `user ${userId}` : `customer of case ${context.caseId}`),
-      recipientUserId: userId,
-      template: mail.template,
-      context: { ...context },
-    });
-  }
-  await enqueueDeliveries(trx, deliveries);
+  if (planned.length === 0) return null;
+  return sql`
+    insert into delivery (event_id, event, channel, audience, recipient, recipient_user_id, template, context)
+    select ${event.id}, ${event.type}, 'email', m.audience,
+           coalesce(u.email, case when m.user_id is null then ${`customer of case ${context.caseId}`} else 'user ' || m.user_id end),
+           m.user_id, m.template, ${JSON.stringify(context)}::jsonb
+      from (select p.audience, p.template,
+                   case when p.audience = 'agent' then ${context.agentId ?? null}::uuid
+                        else coalesce(${customerId}::uuid, (select customer_id from case_projection where id = ${context.caseId}::uuid))
+                   end as user_id
+              from unnest(${planned.map((m) => m.audience)}::text[], ${planned.map((m) => m.template)}::text[]) as p(audience, template)) m
+      left join user_projection u on u.id = m.user_id
+    on conflict (event_id, channel, audience) do nothing`;
+}
+
+/** A case event's projection writes and its mails, in one statement. */
+export async function applyCaseEvent(
+  trx: Transaction<NotificationDb>,
+  [projection, ...rest]: ProjectionWrites,
+  mails: Statement | null,
+): Promise<void> {
+  if (mails) await executeWith(trx, mails, [projection, ...rest]);
+  else await executeWith(trx, projection, rest);
 }

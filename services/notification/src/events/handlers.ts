@@ -1,10 +1,10 @@
 import type { Transaction } from 'kysely';
 import type { HelmdeskEvent } from '@helmdesk/contracts';
 import type { EventHandlers } from '@helmdesk/platform';
-import { recordCaseOpened, recordStatusChange } from '../store/cases';
+import { caseOpened, statusChanged } from '../store/cases';
 import type { NotificationDb } from '../store/schema';
 import { upsertUser } from '../store/users';
-import { enqueueCaseMails } from './enqueue-mails';
+import { applyCaseEvent, caseMails } from './enqueue-mails';
 import { fanOutToWebhooks } from './fan-out-webhooks';
 
 type Trx = Transaction<NotificationDb>;
@@ -27,30 +27,32 @@ export function notificationHandlers(): EventHandlers<NotificationDb> {
     'case.created': async (event, trx) => {
       const d = event.data;
       const createdAt = new Date(d.createdAt);
-      await recordCaseOpened(trx, { ...d, createdAt }, { eventId: event.id, kind: 'opened' });
-      await enqueueCaseMails(trx, event, { caseId: d.caseId }, d.customerId);
+      await applyCaseEvent(
+        trx,
+        caseOpened(trx, { ...d, createdAt }, { eventId: event.id, kind: 'opened' }),
+        caseMails(event, { caseId: d.caseId }, d.customerId),
+      );
       await fanOutToWebhooks(trx, event);
     },
 
     'case.assigned': async (event, trx) => {
       const d = event.data;
       const at = new Date(d.assignedAt);
-      const customerId = await recordStatusChange(
+      await applyCaseEvent(
         trx,
-        { caseId: d.caseId, status: 'assigned', at, assigneeId: d.agentId, assignedAt: at },
-        { eventId: event.id, kind: 'assigned' },
+        statusChanged(trx, { caseId: d.caseId, status: 'assigned', at, assigneeId: d.agentId, assignedAt: at }, { eventId: event.id, kind: 'assigned' }),
+        caseMails(event, { caseId: d.caseId, agentId: d.agentId, assignedAt: d.assignedAt }, null),
       );
-      await enqueueCaseMails(trx, event, { caseId: d.caseId, agentId: d.agentId, assignedAt: d.assignedAt }, customerId);
       await fanOutToWebhooks(trx, event);
     },
 
     'case.requeued': async (event, trx) => {
       const d = event.data;
       const at = new Date(d.requeuedAt);
-      await recordStatusChange(
+      await applyCaseEvent(
         trx,
-        { caseId: d.caseId, status: 'open', at, assigneeId: null, queuedAt: new Date(d.queuedAt) },
-        { eventId: event.id, kind: 'requeued' },
+        statusChanged(trx, { caseId: d.caseId, status: 'open', at, assigneeId: null, queuedAt: new Date(d.queuedAt) }, { eventId: event.id, kind: 'requeued' }),
+        null,
       );
       await fanOutToWebhooks(trx, event);
     },
@@ -58,16 +60,14 @@ export function notificationHandlers(): EventHandlers<NotificationDb> {
     'case.resolved': async (event, trx) => {
       const d = event.data;
       const at = new Date(d.resolvedAt);
-      const customerId = await recordStatusChange(
+      await applyCaseEvent(
         trx,
-        { caseId: d.caseId, status: 'resolved', at, assigneeId: d.agentId, resolvedAt: at, resolution: d.resolution },
-        { eventId: event.id, kind: 'resolved' },
-      );
-      await enqueueCaseMails(
-        trx,
-        event,
-        { caseId: d.caseId, agentId: d.agentId, resolvedAt: d.resolvedAt, resolution: d.resolution },
-        customerId,
+        statusChanged(
+          trx,
+          { caseId: d.caseId, status: 'resolved', at, assigneeId: d.agentId, resolvedAt: at, resolution: d.resolution },
+          { eventId: event.id, kind: 'resolved' },
+        ),
+        caseMails(event, { caseId: d.caseId, agentId: d.agentId, resolvedAt: d.resolvedAt, resolution: d.resolution }, null),
       );
       await fanOutToWebhooks(trx, event);
     },

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Compilable, type Kysely } from 'kysely';
 import type { ActivityKind, CaseProjectionTable, CaseStatus, NotificationDb } from './schema';
 
 type Db = Kysely<NotificationDb>;
@@ -11,29 +11,32 @@ export interface CaseOpened {
   createdAt: Date;
 }
 
-/** The event a projection change comes from, recorded in the same statement as case activity. */
+/** The event a projection change comes from (its case activity row). */
 export interface Activity {
   eventId: string;
   kind: ActivityKind;
 }
 
-/** Inserts the activity row (once per event) as a CTE of the statement `db` then builds. */
-function withActivity(db: Db, caseId: string, activity: Activity, at: Date) {
-  return db.with('activity', (qb) =>
-    qb
-      .insertInto('case_activity')
-      .values({ event_id: activity.eventId, case_id: caseId, kind: activity.kind, at })
-      .onConflict((oc) => oc.column('event_id').doNothing())
-      .returning('event_id'),
-  );
+/**
+ * The writes of a case event to the projections, not run yet: the handler sends them in one
+ * statement with the mails the event causes (executeWith).
+ */
+export type ProjectionWrites = [Compilable, ...Compilable[]];
+
+/** The activity row of an event (once per event). */
+function activityInsert(db: Db, caseId: string, activity: Activity, at: Date) {
+  return db
+    .insertInto('case_activity')
+    .values({ event_id: activity.eventId, case_id: caseId, kind: activity.kind, at })
+    .onConflict((oc) => oc.column('event_id').doNothing());
 }
 
 /**
  * case.created: the case's content, and its activity. A status set meanwhile by a later event is
  * kept.
  */
-export async function recordCaseOpened(db: Db, c: CaseOpened, activity: Activity): Promise<void> {
-  await withActivity(db, c.caseId, activity, c.createdAt)
+export function caseOpened(db: Db, c: CaseOpened, activity: Activity): ProjectionWrites {
+  const upsert = db
     .insertInto('case_projection')
     .values({
       id: c.caseId,
@@ -57,8 +60,8 @@ export async function recordCaseOpened(db: Db, c: CaseOpened, activity: Activity
         created_at: eb.ref('excluded.created_at'),
         queued_at: sql<Date>`coalesce(case_projection.queued_at, excluded.queued_at)`,
       })),
-    )
-    .execute();
+    );
+  return [upsert, activityInsert(db, c.caseId, activity, c.createdAt)];
 }
 
 export interface StatusChange {
@@ -76,9 +79,8 @@ export interface StatusChange {
  * case.assigned / case.requeued / case.resolved, and its activity. Applied only when newer than
  * the status held, so events of different topics arriving out of order converge on the latest
  * state. A case not known yet gets a row without content until its case.created arrives.
- * Returns the case's customer as far as it is known (null: not yet), read by the same statement.
  */
-export async function recordStatusChange(db: Db, s: StatusChange, activity: Activity): Promise<string | null> {
+export function statusChanged(db: Db, s: StatusChange, activity: Activity): ProjectionWrites {
   const set = {
     status: s.status,
     status_at: s.at,
@@ -87,19 +89,11 @@ export async function recordStatusChange(db: Db, s: StatusChange, activity: Acti
     ...(s.queuedAt ? { queued_at: s.queuedAt } : {}),
     ...(s.resolvedAt ? { resolved_at: s.resolvedAt, resolution: s.resolution ?? null } : {}),
   };
-  const applied = await withActivity(db, s.caseId, activity, s.at)
+  const upsert = db
     .insertInto('case_projection')
     .values({ id: s.caseId, customer_id: null, subject: null, priority: null, created_at: null, ...set })
-    .onConflict((oc) => oc.column('id').doUpdateSet(set).where('case_projection.status_at', '<=', s.at))
-    .returning('customer_id')
-    .executeTakeFirst();
-  // An older event than the status held changes nothing and returns no row: read the customer.
-  if (applied) return applied.customer_id;
-  return (await findCase(db, s.caseId))?.customer_id ?? null;
-}
-
-export async function findCase(db: Db, id: string): Promise<CaseProjectionTable | undefined> {
-  return db.selectFrom('case_projection').selectAll().where('id', '=', id).executeTakeFirst();
+    .onConflict((oc) => oc.column('id').doUpdateSet(set).where('case_projection.status_at', '<=', s.at));
+  return [upsert, activityInsert(db, s.caseId, activity, s.at)];
 }
 
 export async function findCases(db: Db, ids: string[]): Promise<Map<string, CaseProjectionTable>> {

@@ -35,10 +35,6 @@ export async function upsertUser(db: Db, user: UserFacts, at: Date): Promise<voi
     .execute();
 }
 
-export async function findUser(db: Db, id: string): Promise<UserProjectionTable | undefined> {
-  return db.selectFrom('user_projection').selectAll().where('id', '=', id).executeTakeFirst();
-}
-
 export async function findUsers(db: Db, ids: string[]): Promise<Map<string, UserProjectionTable>> {
   if (ids.length === 0) return new Map();
   const rows = await db.selectFrom('user_projection').selectAll().where('id', 'in', ids).execute();
