@@ -1,11 +1,9 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { isTemplateKey, renderTemplate, type RenderedMail, type TemplateValues } from '../domain/templates';
 import type { CaseMailContext } from '../events/enqueue-mails';
-import { findCases } from '../store/cases';
 import type { DeliveryRow } from '../store/deliveries';
 import type { CaseProjectionTable, NotificationDb, UserProjectionTable } from '../store/schema';
-import { templatesByKey, type TemplateRow } from '../store/templates';
-import { findUsers } from '../store/users';
+import type { TemplateRow } from '../store/templates';
 
 export type Composed =
   | { ready: true; to: string; mail: RenderedMail }
@@ -22,25 +20,40 @@ export interface MailFacts {
   users: Map<string, UserProjectionTable>;
 }
 
+/** `json_agg` gives timestamps as text: the `*_at` columns back to Dates. */
+function withDates<T>(row: Record<string, unknown>): T {
+  const out: Record<string, unknown> = { ...row };
+  for (const [key, value] of Object.entries(row)) if (key.endsWith('_at') && typeof value === 'string') out[key] = new Date(value);
+  return out as T;
+}
+
+const byKey = <T, K>(rows: Record<string, unknown>[] | null, key: (row: T) => K) =>
+  new Map((rows ?? []).map((r) => withDates<T>(r)).map((r) => [key(r), r] as const));
+
 /**
- * Reads, in three queries whatever their number, what the mails among `rows` need: the templates
+ * Reads, in one statement whatever their number, what the mails among `rows` need: the templates
  * as they are now, the cases, and their customers and agents.
  */
 export async function mailFacts(db: Kysely<NotificationDb>, rows: DeliveryRow[]): Promise<MailFacts> {
+  if (!rows.some((r) => r.channel === 'email')) return { templates: new Map(), cases: new Map(), users: new Map() };
   const caseMails = rows
     .filter((r) => r.channel === 'email' && r.template !== 'digest.daily')
     .map((r) => r.context as unknown as CaseMailContext);
-  const [templates, cases] = await Promise.all([
-    rows.some((r) => r.channel === 'email') ? templatesByKey(db) : new Map<string, TemplateRow>(),
-    findCases(db, [...new Set(caseMails.map((c) => c.caseId))]),
-  ]);
-  const userIds = new Set<string>();
-  for (const c of caseMails) {
-    const customerId = cases.get(c.caseId)?.customer_id;
-    if (customerId) userIds.add(customerId);
-    if (c.agentId) userIds.add(c.agentId);
-  }
-  return { templates, cases, users: await findUsers(db, [...userIds]) };
+  const caseIds = [...new Set(caseMails.map((c) => c.caseId))];
+  const agentIds = [...new Set(caseMails.flatMap((c) => (c.agentId ? [c.agentId] : [])))];
+  type Json = Record<string, unknown>[] | null;
+  const { rows: found } = await sql<{ templates: Json; cases: Json; users: Json }>`
+    select (select json_agg(t) from template t) as templates,
+           (select json_agg(c) from case_projection c where c.id = any(${caseIds}::uuid[])) as cases,
+           (select json_agg(u) from user_projection u
+             where u.id = any(${agentIds}::uuid[])
+                or u.id in (select customer_id from case_projection where id = any(${caseIds}::uuid[]))) as users`.execute(db);
+  const facts = found[0]!;
+  return {
+    templates: byKey<TemplateRow, string>(facts.templates, (t) => t.key),
+    cases: byKey<CaseProjectionTable, string>(facts.cases, (c) => c.id),
+    users: byKey<UserProjectionTable, string>(facts.users, (u) => u.id),
+  };
 }
 
 /**

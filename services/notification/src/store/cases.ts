@@ -1,5 +1,5 @@
 import { sql, type Compilable, type Kysely } from 'kysely';
-import type { ActivityKind, CaseProjectionTable, CaseStatus, NotificationDb } from './schema';
+import type { ActivityKind, CaseStatus, NotificationDb } from './schema';
 
 type Db = Kysely<NotificationDb>;
 
@@ -94,12 +94,6 @@ export function statusChanged(db: Db, s: StatusChange, activity: Activity): Proj
     .values({ id: s.caseId, customer_id: null, subject: null, priority: null, created_at: null, ...set })
     .onConflict((oc) => oc.column('id').doUpdateSet(set).where('case_projection.status_at', '<=', s.at));
   return [upsert, activityInsert(db, s.caseId, activity, s.at)];
-}
-
-export async function findCases(db: Db, ids: string[]): Promise<Map<string, CaseProjectionTable>> {
-  if (ids.length === 0) return new Map();
-  const rows = await db.selectFrom('case_projection').selectAll().where('id', 'in', ids).execute();
-  return new Map(rows.map((r) => [r.id, r]));
 }
 
 export interface DayFigures {

@@ -27,8 +27,3 @@ export async function replaceTemplate(
     .executeTakeFirst();
 }
 
-/** Every template by key (a handful of rows): loaded once per batch of deliveries. */
-export async function templatesByKey(db: Db): Promise<Map<string, TemplateRow>> {
-  const rows = await db.selectFrom('template').selectAll().execute();
-  return new Map(rows.map((r) => [r.key, r]));
-}

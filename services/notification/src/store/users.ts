@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Role } from '@helmdesk/contracts';
-import type { NotificationDb, UserProjectionTable } from './schema';
+import type { NotificationDb } from './schema';
 
 type Db = Kysely<NotificationDb>;
 
@@ -35,8 +35,3 @@ export async function upsertUser(db: Db, user: UserFacts, at: Date): Promise<voi
     .execute();
 }
 
-export async function findUsers(db: Db, ids: string[]): Promise<Map<string, UserProjectionTable>> {
-  if (ids.length === 0) return new Map();
-  const rows = await db.selectFrom('user_projection').selectAll().where('id', 'in', ids).execute();
-  return new Map(rows.map((r) => [r.id, r]));
-}
