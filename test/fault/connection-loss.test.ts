@@ -75,9 +75,12 @@ describe('a database connection cut while a service holds it in a transaction', 
     expect(down).toEqual([]);
     const bad = samples.filter((s) => s.status !== 503 && (s.status >= 500 || s.status === 0));
     expect(bad.map((s) => `${s.op} ${s.status} ${s.error ?? JSON.stringify(s.body).slice(0, 120)}`)).toEqual([]);
-    // and it still works
-    const opened = await customer.client.post('/api/v1/cases', { subject: 'after the cuts', description: 'x' });
+    // and it still works: an urgent case opened now goes to the head of the queue, and an agent
+    // coming online takes it if the load left every agent full (opening a case is one statement
+    // that no cut can catch between two statements, so the load opens cases by the hundred).
+    const opened = await customer.client.post('/api/v1/cases', { subject: 'after the cuts', description: 'x', priority: 'urgent' });
     expect(opened.status).toBe(201);
+    await createAgent(fx, 'pia');
     await eventually(async () => (await allPages(customer.client, '/api/v1/cases')).some((c) => c.id === opened.body.id && c.status === 'assigned'), {
       what: 'a case opened afterwards assigned',
       timeoutMs: 30_000,

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DigestTable, NotificationDb } from './schema';
 
 type Db = Kysely<NotificationDb>;
@@ -11,7 +11,9 @@ export async function recordDigest(db: Db, day: string, trigger: DigestTable['tr
   const row = await db
     .insertInto('digest')
     .values({ day, trigger })
-    .onConflict((oc) => oc.column('day').where('trigger', '=', 'schedule').doNothing())
+    // The partial index's predicate as a literal: with a parameter, a generic plan of this
+    // prepared statement could not match it to the index (ADR 0023).
+    .onConflict((oc) => oc.column('day').where(sql<boolean>`trigger = 'schedule'`).doNothing())
     .returning('id')
     .executeTakeFirst();
   return row?.id ?? null;

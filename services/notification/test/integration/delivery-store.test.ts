@@ -4,6 +4,7 @@ import { createDatabase, createLogger, migrateDown, migrateToLatest, type Databa
 import { createTestDatabase, type TestDatabase } from '@helmdesk/testkit';
 import { notificationMigrations } from '../../src/migrations';
 import { claimDue, enqueueDeliveries, recordOutcome, recordOutcomes } from '../../src/store/deliveries';
+import { recordDigest } from '../../src/store/digests';
 import type { NotificationDb } from '../../src/store/schema';
 
 jest.setTimeout(60_000);
@@ -110,6 +111,21 @@ describe('the delivery store', () => {
     // The row whose claim was lost keeps the claim of whoever holds it now.
     expect(byId.get(lost.id)).toMatchObject({ status: 'queued', attempts: 0, claim_token: lost.claim_token });
     await database.db.deleteFrom('delivery').execute();
+  });
+
+  it('records a day\'s scheduled digest once, also when Postgres runs the prepared statement with a generic plan', async () => {
+    // One connection forced to generic plans: what Postgres may choose after five executions of a
+    // prepared statement. A parameter in the ON CONFLICT predicate could not match the partial
+    // unique index then ("no unique or exclusion constraint matching").
+    const single = createDatabase<NotificationDb>({ url: testDb.url, schema: 'notifications', poolMax: 1, logger: createLogger('test', 'silent') });
+    try {
+      await sql`set plan_cache_mode = force_generic_plan`.execute(single.db);
+      expect(await recordDigest(single.db, '2026-11-20', 'schedule')).toEqual(expect.any(String));
+      expect(await recordDigest(single.db, '2026-11-20', 'schedule')).toBeNull();
+      expect(await recordDigest(single.db, '2026-11-20', 'manual')).toEqual(expect.any(String));
+    } finally {
+      await single.close();
+    }
   });
 
   it('migrates down and up again with data in every table', async () => {
