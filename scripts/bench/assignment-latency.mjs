@@ -141,7 +141,8 @@ async function startWatcher(prefix) {
 /**
  * What the services' own tables say about the run: how fast the agent service's consumer took
  * the `case.created` events (processed_event.processed_at is its transaction's start), and how
- * long each outbox row waited for its relay (published_at − created_at).
+ * long each outbox row waited until it was marked published (published_at − created_at: the send
+ * plus up to 20 ms in which the relay waits to mark it with the next batch, ADR 0025).
  */
 async function pipelineFromDatabase(databaseUrl, ids) {
   const pg = require('pg');

@@ -237,7 +237,7 @@ if (lat) {
   row('cases opened per second (POSTs sent at the rate)', (r) => `${r.answeredRatePerSec}`);
   row('agent consumer: case.created taken per second', (r) => `${r.pipeline?.agentConsumerEventsPerSec ?? '–'}`);
   row('agent consumer: interval between events p50', (r) => ms(r.pipeline?.agentConsumerIntervalMs.p50));
-  row('outbox wait for the relay p50 / p99: case, agent', (r) => `${ms(r.pipeline?.caseOutboxWaitMs.p50)} / ${ms(r.pipeline?.caseOutboxWaitMs.p99)}, ${ms(r.pipeline?.agentOutboxWaitMs.p50)} / ${ms(r.pipeline?.agentOutboxWaitMs.p99)}`);
+  row('outbox row written → marked published p50 / p99: case, agent (the mark waits up to 20 ms for the next batch, ADR 0025)', (r) => `${ms(r.pipeline?.caseOutboxWaitMs.p50)} / ${ms(r.pipeline?.caseOutboxWaitMs.p99)}, ${ms(r.pipeline?.agentOutboxWaitMs.p50)} / ${ms(r.pipeline?.agentOutboxWaitMs.p99)}`);
   row('agent DB connections in a transaction (mean)', (r) => {
     const a = r.postgresActivity?.meanConnectionsByState?.agent ?? {};
     return `${Math.round(((a['idle in transaction'] ?? 0) + (a.active ?? 0)) * 100) / 100} (${a['idle in transaction'] ?? 0} waiting for the service)`;
