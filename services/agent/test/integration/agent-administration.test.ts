@@ -291,10 +291,15 @@ describe('removing an agent', () => {
     expect(await world.assignments({ agentId: leaving.id })).toEqual([]);
 
     await eventually(() => world.published('agent.removed').some((e) => e.agentId === leaving.id), { what: 'agent.removed' });
-    const requeued = world.published('case.requeued').filter((e) => e.previousAgentId === leaving.id);
+    // The events are on different topics: no order between them reaches the collector. Wait for
+    // both requeued events (and no third), then check them.
+    const requeuedOf = () => world.published('case.requeued').filter((e) => e.previousAgentId === leaving.id);
+    await eventually(() => requeuedOf().length >= 2, { what: 'both case.requeued' });
+    const requeued = requeuedOf();
     expect(requeued.map((e) => e.caseId).sort()).toEqual([c1.caseId, c2.caseId].sort());
     expect(requeued.find((e) => e.caseId === c1.caseId)).toMatchObject({ queuedAt: c1.createdAt });
     expect(world.published('agent.removed').find((e) => e.agentId === leaving.id)).toMatchObject({ reassigned: true });
+    await eventually(() => world.published('case.assigned').filter((e) => e.caseId === c1.caseId).length >= 2, { what: 'c1 assigned again' });
     expect(world.published('case.assigned').filter((e) => e.caseId === c1.caseId).map((e) => e.agentId)).toEqual([leaving.id, helper.id]);
   });
 
