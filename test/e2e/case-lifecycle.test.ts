@@ -153,7 +153,13 @@ describe('a case from registration to resolution', () => {
 
   it('published every step as a CloudEvent keyed by its entity', async () => {
     const byType = (t: string) => events.on(t).filter((m) => (m.json as { subject: string }).subject === caseId);
-    await eventually(() => byType('case.resolved').length === 1, { what: 'case.resolved on Kafka' });
+    // Each topic reaches the collector on its own: wait until every step is there.
+    await eventually(
+      () =>
+        ['case.created', 'case.assigned', 'case.resolved'].every((t) => byType(t).length >= 1) &&
+        events.on('agent.freed').some((m) => m.key === agent.id),
+      { what: 'every step on Kafka' },
+    );
     for (const type of ['case.created', 'case.assigned', 'case.resolved']) {
       const [message, ...duplicates] = byType(type);
       expect(duplicates).toHaveLength(0);
