@@ -124,6 +124,13 @@ describe('the transactional outbox', () => {
     await eventually(() => namesOn('user.created').includes('two-relays-1'), { what: 'first event' });
     expect([a.isActive, b.isActive]).toEqual([true, false]);
     expect(b.published).toBe(0);
+    // Relay a marks the batch it sent within its mark delay (ADR 0025). A relay killed before
+    // that sends it again after the takeover — a duplicate the consumers skip — so the check
+    // that nothing is sent twice waits for the mark.
+    await eventually(
+      async () => (await database.pool.query(`select 1 from outbox where published_at is null`)).rowCount === 0,
+      { what: 'the first batch marked published' },
+    );
 
     // Kill relay a's database session, as a crashed pod would lose it: its lock goes with it.
     const killed = await database.pool.query(
