@@ -77,9 +77,17 @@ describe('a database connection cut while a service holds it in a transaction', 
     expect(bad.map((s) => `${s.op} ${s.status} ${s.error ?? JSON.stringify(s.body).slice(0, 120)}`)).toEqual([]);
     // and it still works: an urgent case opened now goes to the head of the queue, and an agent
     // coming online takes it if the load left every agent full (opening a case is one statement
-    // that no cut can catch between two statements, so the load opens cases by the hundred).
+    // that no cut can catch between two statements, so the load opens cases by the hundred). The
+    // agent comes online once the agent service has the case: its consumer may still be catching
+    // up on the load's events after the cuts.
     const opened = await customer.client.post('/api/v1/cases', { subject: 'after the cuts', description: 'x', priority: 'urgent' });
     expect(opened.status).toBe(201);
+    const known = async () => {
+      const queue = await agents[0]!.client.get('/api/v1/queue?limit=100');
+      const c = await customer.client.get(`/api/v1/cases/${opened.body.id}`);
+      return (queue.body.items ?? []).some((q: { caseId: string }) => q.caseId === opened.body.id) || c.body.status === 'assigned';
+    };
+    await eventually(known, { what: 'the case known to the agent service', timeoutMs: 60_000 });
     await createAgent(fx, 'pia');
     await eventually(async () => (await allPages(customer.client, '/api/v1/cases')).some((c) => c.id === opened.body.id && c.status === 'assigned'), {
       what: 'a case opened afterwards assigned',
