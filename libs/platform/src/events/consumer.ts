@@ -7,12 +7,21 @@ import type { Consumer, IncomingMessage, KafkaPort, Producer } from '../kafka/po
 import type { Logger } from '../logger';
 import { backoffMs, sleep } from '../sleep';
 
+/** What a handler gets besides its event and transaction. */
+export interface EventMeta {
+  traceparent: string | undefined;
+  log: Logger;
+  /**
+   * Runs `task` in this transaction after the batch's last handler, before the commit (tasks in
+   * the order they were added). For work that is cheaper once per batch than once per event: a
+   * handler buffers its event and adds one task that handles the buffer. When a task fails, each
+   * event of the batch is applied again in a transaction of its own.
+   */
+  beforeCommit(task: () => Promise<void>): void;
+}
+
 /** A handler of one event type; runs inside the transaction that records the event as processed. */
-export type EventHandler<DB, T extends Topic> = (
-  event: HelmdeskEvent<T>,
-  trx: Transaction<DB>,
-  meta: { traceparent: string | undefined; log: Logger },
-) => Promise<void>;
+export type EventHandler<DB, T extends Topic> = (event: HelmdeskEvent<T>, trx: Transaction<DB>, meta: EventMeta) => Promise<void>;
 
 export type EventHandlers<DB> = { [T in Topic]?: EventHandler<DB, T> };
 
@@ -129,6 +138,12 @@ export class ConsumerRunner<DB> {
           await heartbeat();
           continue;
         }
+        if (progress.index >= items.length) {
+          // A before-commit task failed: it worked for the whole batch, so no one event is to blame.
+          this.log.warn({ err, events: items.length }, 'batch failed before commit; applying its events one by one');
+          for (const item of items) await this.handleOne(item, heartbeat);
+          return;
+        }
         const failed = Math.max(progress.index, 0);
         await this.applyAll(items.slice(0, failed), heartbeat);
         await this.handleOne(items[failed]!, heartbeat, err);
@@ -194,7 +209,8 @@ export class ConsumerRunner<DB> {
   /**
    * Applies events in order in one transaction: one insert records every id in `processed_event`
    * and tells which are new; only those reach their handler. An id seen twice in the same batch
-   * counts once. `progress.index` is the item being handled when it throws.
+   * counts once. `progress.index` is the item being handled when it throws (`items.length`: a
+   * before-commit task).
    */
   private async applyBatch(items: Item[], progress: { index: number }): Promise<Outcome[]> {
     const db = this.options.database.db as unknown as Kysely<PlatformTables>;
@@ -207,6 +223,7 @@ export class ConsumerRunner<DB> {
         .execute();
       const fresh = new Set(inserted.map((r) => r.event_id));
       const outcomes: Outcome[] = [];
+      const beforeCommit: Array<() => Promise<void>> = [];
       for (const [index, { event, message }] of items.entries()) {
         progress.index = index;
         if (!fresh.delete(event.id)) {
@@ -223,9 +240,12 @@ export class ConsumerRunner<DB> {
           get log() {
             return eventLogOf();
           },
+          beforeCommit: (task) => beforeCommit.push(task),
         });
         outcomes.push('applied');
       }
+      progress.index = items.length;
+      for (const task of beforeCommit) await task();
       return outcomes;
     });
   }

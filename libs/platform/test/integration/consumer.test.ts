@@ -14,6 +14,10 @@ const producer = testKafka().producer();
 /** Behaviour of the handler per user name: how many times to fail first, or fail forever. */
 const failures = new Map<string, number | 'always' | 'permanent'>();
 const attempts = new Map<string, number>();
+/** Names a `later-` event's handler left for its batch's before-commit task, per transaction. */
+const later = new WeakMap<object, string[]>();
+/** The names each before-commit task was given, in the order the tasks ran. */
+const tasks: string[][] = [];
 
 const userCreatedEvent = (name: string) => buildEvent('/helmdesk/test', userCreated(name));
 
@@ -41,8 +45,23 @@ beforeAll(async () => {
     logger: fixture.logger,
     maxAttempts: 3,
     handlers: {
-      'user.created': async (event, trx) => {
+      'user.created': async (event, trx, meta) => {
         const name = event.data.name;
+        if (name.startsWith('later-')) {
+          const buffered = later.get(trx);
+          if (buffered) return void buffered.push(name);
+          later.set(trx, [name]);
+          meta.beforeCommit(async () => {
+            const names = later.get(trx)!;
+            tasks.push([...names]);
+            if (names.includes('later-bad') && names.length > 1) throw new Error('fails for the batch, not for one event');
+            await trx
+              .insertInto('applied')
+              .values(names.map((n) => ({ event_id: randomUUID(), name: n })))
+              .execute();
+          });
+          return;
+        }
         const n = (attempts.get(name) ?? 0) + 1;
         attempts.set(name, n);
         const rule = failures.get(name);
@@ -125,6 +144,24 @@ describe('the consumer runner', () => {
     // The ones before the failure ran in the batch's transaction, which rolled back, then again
     // without it; the failing one had one attempt (permanent); the ones after it ran once.
     expect(names.map((n) => attempts.get(n))).toEqual([2, 2, 2, 1, 1, 1]);
+  });
+
+  it('runs the before-commit task a handler adds once for the batch, in its transaction', async () => {
+    const names = ['later-0', 'later-1', 'later-2'];
+    tasks.length = 0;
+    await producer.send({ topic: `${prefix}user.created`, messages: names.map((name) => ({ key: 'later', value: JSON.stringify(userCreatedEvent(name)) })) });
+    await eventually(async () => (await appliedNames()).includes('later-2'), { what: 'the burst applied' });
+    expect(tasks).toEqual([names]);
+    expect((await appliedNames()).filter((n) => n.startsWith('later-'))).toEqual(names);
+  });
+
+  it('when a before-commit task fails, then nothing of the batch stays, and each event is applied alone', async () => {
+    const names = ['later-3', 'later-bad', 'later-4'];
+    tasks.length = 0;
+    await producer.send({ topic: `${prefix}user.created`, messages: names.map((name) => ({ key: 'later', value: JSON.stringify(userCreatedEvent(name)) })) });
+    await eventually(async () => (await appliedNames()).includes('later-4'), { what: 'the events applied one by one' });
+    expect(tasks).toEqual([names, ['later-3'], ['later-bad'], ['later-4']]);
+    expect((await appliedNames()).filter((n) => ['later-3', 'later-4', 'later-bad'].includes(n))).toEqual(['later-3', 'later-4', 'later-bad']);
   });
 });
 

@@ -23,3 +23,26 @@ export function chooseAgent<C extends RoutingCandidate>(candidates: readonly C[]
     .filter((c) => receivesAutomatically(c) && freeSlots(c) > 0)
     .reduce<C | undefined>((best, c) => (best === undefined || compareForRouting(c, best) < 0 ? c : best), undefined);
 }
+
+export interface PlannedAssignment {
+  caseId: string;
+  agentId: string;
+}
+
+/**
+ * Routes cases (in queue order) as if one after another: each goes to `chooseAgent` of the
+ * candidates as the earlier choices of the plan left them (one more case, last assigned `at`).
+ * Stops at the first case no candidate can take. The candidates are not changed.
+ */
+export function planRouting(caseIds: readonly string[], candidates: readonly RoutingCandidate[], at: Date): PlannedAssignment[] {
+  const loads = candidates.map((c) => ({ ...c }));
+  const plan: PlannedAssignment[] = [];
+  for (const caseId of caseIds) {
+    const agent = chooseAgent(loads);
+    if (!agent) break;
+    agent.activeCases += 1;
+    agent.lastAssignedAt = at;
+    plan.push({ caseId, agentId: agent.id });
+  }
+  return plan;
+}

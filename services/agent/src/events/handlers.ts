@@ -1,7 +1,7 @@
-import type { EventHandlers, Outbox } from '@helmdesk/platform';
-import type { AgentDatabase } from '../store/schema';
+import type { EventHandlers, EventMeta, Outbox } from '@helmdesk/platform';
+import type { AgentDatabase, AgentTrx } from '../store/schema';
 import { refillAgent } from '../use-cases/assign-case/refill-agent';
-import { queueCase } from '../use-cases/queue-case/queue-case';
+import { queueCases, type Arrival } from '../use-cases/queue-case/queue-case';
 import { applyUserCreated, applyUserUpdated } from '../use-cases/sync-profile/sync-profile';
 import { txContext } from '../use-cases/tx-context';
 
@@ -9,12 +9,42 @@ import { txContext } from '../use-cases/tx-context';
  * One handler per consumed event type. Each runs in the consumer runner's transaction, which has
  * already recorded the event id (a redelivered event is skipped before it gets here); what it
  * publishes goes to the outbox in that same transaction.
+ *
+ * `case.created` is the hot path: its handler only collects the arrival, and the batch's
+ * arrivals are queued and routed together just before the transaction commits (`queueCases`).
+ * Any other event first applies the arrivals collected so far, so events still take effect in
+ * the order they came.
  */
 export function agentEventHandlers(outbox: Outbox): EventHandlers<AgentDatabase> {
+  const arrivals = new WeakMap<AgentTrx, Arrival[]>();
+
+  const applyArrivals = async (trx: AgentTrx): Promise<void> => {
+    const pending = arrivals.get(trx);
+    if (!pending) return;
+    arrivals.delete(trx);
+    await queueCases(txContext(trx, outbox, pending[0]!.traceparent), pending);
+  };
+
+  const collectArrival = (trx: AgentTrx, arrival: Arrival, meta: EventMeta): void => {
+    const pending = arrivals.get(trx);
+    if (pending) return void pending.push(arrival);
+    arrivals.set(trx, [arrival]);
+    meta.beforeCommit(() => applyArrivals(trx));
+  };
+
   return {
-    'user.created': (event, trx, meta) => applyUserCreated(txContext(trx, outbox, meta.traceparent), event.data),
-    'user.updated': (event, trx, meta) => applyUserUpdated(txContext(trx, outbox, meta.traceparent), event.data),
-    'case.created': (event, trx, meta) => queueCase(txContext(trx, outbox, meta.traceparent), event.data),
-    'agent.freed': (event, trx, meta) => refillAgent(txContext(trx, outbox, meta.traceparent), event.data.agentId),
+    'user.created': async (event, trx, meta) => {
+      await applyArrivals(trx);
+      await applyUserCreated(txContext(trx, outbox, meta.traceparent), event.data);
+    },
+    'user.updated': async (event, trx, meta) => {
+      await applyArrivals(trx);
+      await applyUserUpdated(txContext(trx, outbox, meta.traceparent), event.data);
+    },
+    'case.created': async (event, trx, meta) => collectArrival(trx, { data: event.data, traceparent: meta.traceparent }, meta),
+    'agent.freed': async (event, trx, meta) => {
+      await applyArrivals(trx);
+      await refillAgent(txContext(trx, outbox, meta.traceparent), event.data.agentId);
+    },
   };
 }

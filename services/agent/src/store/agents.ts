@@ -175,6 +175,52 @@ export async function takePreferredSlot(db: AgentDb, at: Date): Promise<Profile 
   return row && toProfile(row);
 }
 
+/**
+ * Locks the `limit` agents the router prefers (the order of `takePreferredSlot`), in id order so
+ * that two transactions locking overlapping sets cannot deadlock, and returns them as they are
+ * once locked. Routing up to `limit` cases one after another never chooses an agent outside
+ * them: each choice only moves the chosen agent back in that order. An agent that stopped being
+ * routable while this waited for its lock is left out.
+ */
+export async function lockPreferredAgents(db: AgentDb, limit: number): Promise<Profile[]> {
+  if (limit <= 0) return [];
+  const preferred = db
+    .selectFrom('agent')
+    .select('id')
+    .where(routable('auto'))
+    .orderBy('active_cases')
+    .orderBy(sql`last_assigned_at asc nulls first`)
+    .orderBy('id')
+    .limit(limit);
+  const rows = await db
+    .selectFrom('agent')
+    .selectAll()
+    .where('id', 'in', preferred)
+    .where(routable('auto'))
+    .orderBy('id')
+    .forUpdate()
+    .execute();
+  return rows.map(toProfile);
+}
+
+/**
+ * Gives agents (rows locked by the caller) `added` more cases each, assigned `at`: the UPDATE,
+ * not run yet (to send alongside the assignments: executeWith). The capacity trigger still
+ * refuses a load past capacity.
+ */
+export function addCasesUpdate(db: AgentDb, added: ReadonlyMap<string, number>, at: Date) {
+  const ids = [...added.keys()];
+  const counts = [...added.values()];
+  return db
+    .updateTable('agent')
+    .set({
+      active_cases: sql`active_cases + (${counts}::int[])[array_position(${ids}::uuid[], id)]`,
+      last_assigned_at: at,
+      updated_at: sql`now()`,
+    })
+    .where('id', '=', sql<string>`any(${ids}::uuid[])`);
+}
+
 /** Whether any agent may take a case automatically right now. */
 export async function anyRoutable(db: AgentDb): Promise<boolean> {
   const row = await db.selectFrom('agent').select('id').where(routable('auto')).limit(1).executeTakeFirst();

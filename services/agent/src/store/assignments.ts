@@ -30,6 +30,21 @@ export async function insertAssignment(
   return toAssignment(row!);
 }
 
+/** Inserts several assignments made at one time, with `alongside` in the same statement. */
+export async function insertAssignments(
+  db: AgentDb,
+  rows: readonly { caseId: string; agentId: string; how: AssignmentHow }[],
+  at: Date,
+  alongside: Compilable[] = [],
+): Promise<Assignment[]> {
+  if (rows.length === 0) return [];
+  const insert = db
+    .insertInto('assignment')
+    .values(rows.map((a) => ({ case_id: a.caseId, agent_id: a.agentId, how: a.how, assigned_at: at })))
+    .returningAll();
+  return (await executeWith(db, insert, alongside)).map(toAssignment);
+}
+
 /** The agent's assignment of a case (active, or resolved), locked; undefined when it has none. */
 export async function lockAssignmentOf(db: AgentDb, caseId: string, agentId: string): Promise<Assignment | undefined> {
   const row = await db

@@ -16,22 +16,22 @@ export interface NewCase {
   queuedAt: Date;
 }
 
-/** Queues a case the service has not seen yet; false when it is already known (a redelivery). */
-export async function insertCase(db: AgentDb, c: NewCase): Promise<boolean> {
-  const inserted = await db
-    .insertInto('tracked_case')
-    .values({
-      case_id: c.caseId,
-      customer_id: c.customerId,
-      subject: c.subject,
-      priority: c.priority,
-      priority_rank: priorityRank[c.priority],
-      queued_at: c.queuedAt,
-    })
-    .onConflict((oc) => oc.column('case_id').doNothing())
-    .returning('case_id')
-    .executeTakeFirst();
-  return inserted !== undefined;
+/**
+ * Queues the cases the service has not seen yet, in one statement (its parameters are one array
+ * per column, so it is the same prepared statement for any number of cases). Returns the ids of
+ * those it queued; a case already known (a redelivery) is left as it is.
+ */
+export async function insertCases(db: AgentDb, cases: readonly NewCase[]): Promise<Set<string>> {
+  if (cases.length === 0) return new Set();
+  const column = <V>(pick: (c: NewCase) => V): V[] => cases.map(pick);
+  const result = await sql<{ case_id: string }>`
+    insert into tracked_case (case_id, customer_id, subject, priority, priority_rank, queued_at)
+    select * from unnest(${column((c) => c.caseId)}::uuid[], ${column((c) => c.customerId)}::uuid[],
+                         ${column((c) => c.subject)}::text[], ${column((c) => c.priority)}::text[],
+                         ${column((c) => priorityRank[c.priority])}::smallint[], ${column((c) => c.queuedAt)}::timestamptz[])
+    on conflict (case_id) do nothing
+    returning case_id`.execute(db);
+  return new Set(result.rows.map((r) => r.case_id));
 }
 
 /**
@@ -68,6 +68,11 @@ export async function setCaseState(db: AgentDb, caseId: string, state: CaseState
 /** The UPDATE of setCaseState, not run yet (to send alongside another write: executeWith). */
 export function caseStateUpdate(db: AgentDb, caseId: string, state: CaseState) {
   return db.updateTable('tracked_case').set({ state }).where('case_id', '=', caseId);
+}
+
+/** `caseStateUpdate` of several cases. */
+export function casesStateUpdate(db: AgentDb, caseIds: readonly string[], state: CaseState) {
+  return db.updateTable('tracked_case').set({ state }).where('case_id', '=', sql<string>`any(${caseIds}::uuid[])`);
 }
 
 export async function hasWaitingCases(db: AgentDb): Promise<boolean> {

@@ -14,17 +14,24 @@ export interface TxContext {
   at: Date;
   publish<T extends Topic>(type: T, subject: string, data: EventData<T>): Promise<void>;
   event<T extends Topic>(type: T, subject: string, data: EventData<T>): Compilable;
+  /** Several events' outbox insert, not run yet; each continues the trace of its own `cause` when given. */
+  events<T extends Topic>(list: { type: T; subject: string; data: EventData<T>; cause?: string | undefined }[]): Compilable;
 }
 
 /** `cause` is the traceparent of the request or event that led here; published events continue its trace. */
 export function txContext(trx: AgentTrx, outbox: Outbox, cause?: string): TxContext {
-  const event = <T extends Topic>(type: T, subject: string, data: EventData<T>) =>
+  const events = <T extends Topic>(list: Parameters<TxContext['events']>[0] & { type: T; data: EventData<T> }[]) =>
     // Kysely's DB type is invariant; the outbox table is in this schema (AgentDatabase extends PlatformTables).
-    outbox.insertion(trx as unknown as Kysely<PlatformTables>, [{ type, subject, data, traceparent: newTraceparent(cause) }]).insert;
+    outbox.insertion(
+      trx as unknown as Kysely<PlatformTables>,
+      list.map((e) => ({ type: e.type, subject: e.subject, data: e.data, traceparent: newTraceparent(e.cause ?? cause) })),
+    ).insert;
+  const event = <T extends Topic>(type: T, subject: string, data: EventData<T>) => events([{ type, subject, data }]);
   return {
     trx,
     at: new Date(),
     event,
+    events,
     async publish(type, subject, data) {
       await event(type, subject, data).execute();
     },

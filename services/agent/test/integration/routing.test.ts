@@ -2,6 +2,9 @@ import { eventually } from '@helmdesk/testkit';
 import { queueWithPositions } from '../../src/domain/queue';
 import { chooseAgent } from '../../src/domain/routing';
 import { routingCandidates, takePreferredSlot } from '../../src/store/agents';
+import type { AgentTrx } from '../../src/store/schema';
+import { routeWaitingCases } from '../../src/use-cases/assign-case/assign-case';
+import { txContext } from '../../src/use-cases/tx-context';
 import { AgentWorld, type TestAgent } from './agent-world';
 
 jest.setTimeout(120_000);
@@ -192,42 +195,63 @@ describe('routing a new case', () => {
 });
 
 describe('the router’s choice in SQL', () => {
+  let seed = 42; // mulberry32: the same floors every run
+  const random = (n: number) => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return (((t ^ (t >>> 14)) >>> 0) / 2 ** 32) * n | 0;
+  };
+  const statuses = ['online', 'online', 'online', 'away', 'offline'] as const;
+  const stamps = [null, new Date('2026-11-20T10:00:00.000Z'), new Date('2026-11-20T10:00:00.000Z'), new Date('2026-11-21T09:30:00.123Z')];
+
+  /** A random floor of agents (ties, never-assigned, full, away, inactive, removed); its agents' ids. */
+  async function layAgents(trx: AgentTrx, count: number): Promise<void> {
+    await trx.deleteFrom('assignment').execute();
+    await trx.deleteFrom('tracked_case').execute();
+    await trx.deleteFrom('agent').execute();
+    for (let i = 0; i < count; i++) {
+      const capacity = 1 + random(3);
+      await trx
+        .insertInto('agent')
+        .values({
+          id: `00000000-0000-4000-8000-${String(random(1000)).padStart(6, '0')}${String(i).padStart(6, '0')}`,
+          name: `a${i}`,
+          email: `a${i}@example.com`,
+          status: statuses[random(statuses.length)],
+          active: random(5) > 0,
+          account_enabled: random(6) > 0,
+          capacity,
+          active_cases: random(capacity + 1),
+          last_assigned_at: stamps[random(stamps.length)]!,
+          removed_at: random(8) === 0 ? new Date() : null,
+        })
+        .execute();
+    }
+  }
+
+  /** Runs `work` on the floor `lay` makes, then rolls it all back. */
+  async function onFloor<T>(lay: (trx: AgentTrx) => Promise<void>, work: (trx: AgentTrx) => Promise<T>): Promise<T> {
+    let result: T | undefined;
+    await world.db
+      .transaction()
+      .execute(async (trx) => {
+        await lay(trx);
+        result = await work(trx);
+        throw new RolledBack(); // leave the floor as it was
+      })
+      .catch((err: unknown) => {
+        if (!(err instanceof RolledBack)) throw err;
+      });
+    return result as T;
+  }
+
   it('takes the slot of the agent chooseAgent would pick, over many random floors (ties, never-assigned, full, away, inactive)', async () => {
-    const statuses = ['online', 'online', 'online', 'away', 'offline'] as const;
-    const stamps = [null, new Date('2026-11-20T10:00:00.000Z'), new Date('2026-11-20T10:00:00.000Z'), new Date('2026-11-21T09:30:00.123Z')];
-    let seed = 42; // mulberry32: the same floors every run
-    const random = (n: number) => {
-      seed = (seed + 0x6d2b79f5) | 0;
-      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return (((t ^ (t >>> 14)) >>> 0) / 2 ** 32) * n | 0;
-    };
     let compared = 0;
     for (let floor = 0; floor < 60; floor++) {
-      await world.db
-        .transaction()
-        .execute(async (trx) => {
-          await trx.deleteFrom('assignment').execute();
-          await trx.deleteFrom('agent').execute();
-          const count = 1 + random(8);
-          for (let i = 0; i < count; i++) {
-            const capacity = 1 + random(3);
-            await trx
-              .insertInto('agent')
-              .values({
-                id: `00000000-0000-4000-8000-${String(random(1000)).padStart(6, '0')}${String(i).padStart(6, '0')}`,
-                name: `a${i}`,
-                email: `a${i}@example.com`,
-                status: statuses[random(statuses.length)],
-                active: random(5) > 0,
-                account_enabled: random(6) > 0,
-                capacity,
-                active_cases: random(capacity + 1),
-                last_assigned_at: stamps[random(stamps.length)]!,
-                removed_at: random(8) === 0 ? new Date() : null,
-              })
-              .execute();
-          }
+      await onFloor(
+        (trx) => layAgents(trx, 1 + random(8)),
+        async (trx) => {
           const expected = chooseAgent(await routingCandidates(trx));
           const taken = await takePreferredSlot(trx, new Date('2026-11-22T00:00:00.000Z'));
           expect(taken?.id).toBe(expected?.id);
@@ -235,13 +259,69 @@ describe('the router’s choice in SQL', () => {
             compared++;
             expect(taken?.activeCases).toBe(expected.activeCases + 1);
           }
-          throw new RolledBack(); // leave the floor as it was
-        })
-        .catch((err: unknown) => {
-          if (!(err instanceof RolledBack)) throw err;
-        });
+        },
+      );
     }
     expect(compared).toBeGreaterThan(20);
+  });
+
+  it('routes a batch of waiting cases exactly as one case after another would, over many random floors', async () => {
+    const at = new Date('2026-11-22T00:00:00.000Z');
+    let routed = 0;
+    for (let floor = 0; floor < 40; floor++) {
+      const agents = 1 + random(8);
+      const cases = Array.from({ length: 1 + random(12) }, (_, i) => ({
+        case_id: `00000000-0000-4000-9000-${String(floor).padStart(6, '0')}${String(i).padStart(6, '0')}`,
+        customer_id: '00000000-0000-4000-a000-000000000001',
+        subject: `case ${i}`,
+        priority: (['low', 'normal', 'high', 'urgent'] as const)[random(4)]!,
+        queued_at: new Date(Date.parse('2026-11-21T00:00:00.000Z') + random(5) * 1000),
+      }));
+      const floorSeed = seed;
+      const lay = async (trx: AgentTrx) => {
+        seed = floorSeed; // both runs lay the same floor
+        await layAgents(trx, agents);
+        const rank = { low: 0, normal: 1, high: 2, urgent: 3 } as const;
+        await trx
+          .insertInto('tracked_case')
+          .values(cases.map((c) => ({ ...c, priority_rank: rank[c.priority] })))
+          .execute();
+      };
+      const outcome = async (trx: AgentTrx) => ({
+        assignments: (await trx.selectFrom('assignment').select(['case_id', 'agent_id']).orderBy('case_id').execute()).map(
+          (a) => `${a.case_id}→${a.agent_id}`,
+        ),
+        loads: await trx.selectFrom('agent').select(['id', 'active_cases', 'last_assigned_at']).orderBy('id').execute(),
+        waiting: (await trx.selectFrom('tracked_case').select('case_id').where('state', '=', 'waiting').orderBy('case_id').execute()).map(
+          (c) => c.case_id,
+        ),
+        events: Number(
+          (
+            await trx
+              .selectFrom('outbox')
+              .select((eb) => eb.fn.countAll().as('n'))
+              .where('topic', 'like', '%case.assigned')
+              .where('key', 'in', cases.map((c) => c.case_id))
+              .executeTakeFirstOrThrow()
+          ).n,
+        ),
+      });
+      const oneByOne = await onFloor(lay, async (trx) => {
+        const ctx = { ...txContext(trx, world.svc.host.outbox), at };
+        for (let i = 0; i < cases.length; i++) await routeWaitingCases(ctx, 1);
+        return outcome(trx);
+      });
+      const batch = await onFloor(lay, async (trx) => {
+        const ctx = { ...txContext(trx, world.svc.host.outbox), at };
+        const assigned = await routeWaitingCases(ctx, cases.length);
+        expect(assigned).toHaveLength((await outcome(trx)).assignments.length);
+        return outcome(trx);
+      });
+      expect(batch).toEqual(oneByOne);
+      expect(batch.events).toBe(batch.assignments.length);
+      routed += batch.assignments.length;
+    }
+    expect(routed).toBeGreaterThan(40);
   });
 });
 

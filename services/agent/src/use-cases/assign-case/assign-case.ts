@@ -1,8 +1,9 @@
 import { routableSlots, gainedRoutableSlots, type AgentLoad } from '../../domain/agent';
 import type { Assignment, AssignmentHow } from '../../domain/assignment';
-import { anyRoutable, takePreferredSlot, takeSlot, type Profile } from '../../store/agents';
-import { insertAssignment } from '../../store/assignments';
-import { caseStateUpdate, takeWaiting } from '../../store/cases';
+import { planRouting, type PlannedAssignment } from '../../domain/routing';
+import { addCasesUpdate, anyRoutable, lockPreferredAgents, takePreferredSlot, takeSlot, type Profile } from '../../store/agents';
+import { insertAssignment, insertAssignments } from '../../store/assignments';
+import { caseStateUpdate, casesStateUpdate, takeWaiting } from '../../store/cases';
 import type { TxContext } from '../tx-context';
 
 /** Each failed reservation means another transaction took that slot first; this only bounds a pathology. */
@@ -36,10 +37,62 @@ async function reserveBestAgent(ctx: TxContext): Promise<Profile | undefined> {
 }
 
 /**
- * Routes up to `max` waiting cases, head of the queue first, each to the best free agent. Run by
- * transactions that added waiting cases (inside the dispatch gate, shared).
+ * Routes up to `max` waiting cases, head of the queue first, each to the best free agent, in a
+ * fixed number of statements: lock the cases and the agents that can be chosen, plan the choices
+ * (`planRouting`, as if one case after another), then write the assignments, the agents' loads,
+ * the cases' state and a `case.assigned` per case in one statement. When the plan leaves cases
+ * over (no locked agent has room), the rest are tried one by one (`routeOneByOne`) against every
+ * agent. Run by transactions that added waiting cases (inside the dispatch gate, shared);
+ * `causeOf` gives a case's own trace, when it has one, for its event.
  */
-export async function routeWaitingCases(ctx: TxContext, max: number): Promise<Assignment[]> {
+export async function routeWaitingCases(
+  ctx: TxContext,
+  max: number,
+  causeOf: (caseId: string) => string | undefined = () => undefined,
+): Promise<Assignment[]> {
+  const waiting = await takeWaiting(ctx.trx, max);
+  if (waiting.length === 0) return [];
+  const candidates = await lockPreferredAgents(ctx.trx, waiting.length);
+  const plan = planRouting(
+    waiting.map((c) => c.caseId),
+    candidates,
+    ctx.at,
+  );
+  const assigned = await writePlan(ctx, plan, causeOf);
+  if (assigned.length === waiting.length) return assigned;
+  return [...assigned, ...(await routeOneByOne(ctx, waiting.length - assigned.length))];
+}
+
+async function writePlan(ctx: TxContext, plan: PlannedAssignment[], causeOf: (caseId: string) => string | undefined): Promise<Assignment[]> {
+  if (plan.length === 0) return [];
+  const added = new Map<string, number>();
+  for (const { agentId } of plan) added.set(agentId, (added.get(agentId) ?? 0) + 1);
+  const assignedAt = ctx.at.toISOString();
+  return insertAssignments(
+    ctx.trx,
+    plan.map((p) => ({ ...p, how: 'auto' as const })),
+    ctx.at,
+    [
+      addCasesUpdate(ctx.trx, added, ctx.at),
+      casesStateUpdate(
+        ctx.trx,
+        plan.map((p) => p.caseId),
+        'assigned',
+      ),
+      ctx.events(
+        plan.map(({ caseId, agentId }) => ({
+          type: 'case.assigned' as const,
+          subject: caseId,
+          data: { caseId, agentId, how: 'auto' as const, assignedAt },
+          cause: causeOf(caseId),
+        })),
+      ),
+    ],
+  );
+}
+
+/** `routeWaitingCases` a case at a time: each takes the best agent's slot by a conditional update. */
+async function routeOneByOne(ctx: TxContext, max: number): Promise<Assignment[]> {
   const assigned: Assignment[] = [];
   while (assigned.length < max) {
     const [next] = await takeWaiting(ctx.trx, 1);
