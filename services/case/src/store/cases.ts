@@ -66,6 +66,38 @@ export async function lockCase(trx: Db, id: string): Promise<CaseRecord | undefi
   return row && toRecord(row);
 }
 
+/** `lockCase` of several cases (in id order, so that two transactions cannot deadlock on them). */
+export async function lockCases(trx: Db, ids: readonly string[]): Promise<Map<string, CaseRecord>> {
+  if (ids.length === 0) return new Map();
+  const rows = await trx
+    .selectFrom('cases')
+    .selectAll()
+    .where('id', '=', sql<string>`any(${ids}::uuid[])`)
+    .orderBy('id')
+    .forUpdate()
+    .execute();
+  return new Map(rows.map((r) => [r.id, toRecord(r)]));
+}
+
+/**
+ * `saveLifecycle` of several cases in one statement (one array parameter per column), with
+ * `alongside` in the same statement.
+ */
+export async function saveLifecycles(trx: Db, states: ReadonlyMap<string, CaseLifecycle>, alongside: Compilable[] = []): Promise<void> {
+  const all = [...states];
+  const column = <V>(pick: (s: CaseLifecycle) => V): V[] => all.map(([, s]) => pick(s));
+  const update = sql`
+    update cases c
+       set status = v.status, assignee_id = v.assignee_id, assigned_at = v.assigned_at, resolved_at = v.resolved_at,
+           resolution = v.resolution, status_at = v.status_at, updated_at = now()
+      from unnest(${all.map(([id]) => id)}::uuid[], ${column((s) => s.status)}::text[], ${column((s) => s.assigneeId)}::uuid[],
+                  ${column((s) => s.assignedAt)}::timestamptz[], ${column((s) => s.resolvedAt)}::timestamptz[],
+                  ${column((s) => s.resolution)}::text[], ${column((s) => s.statusAt)}::timestamptz[])
+           as v(id, status, assignee_id, assigned_at, resolved_at, resolution, status_at)
+     where c.id = v.id`;
+  await executeWith(trx, update, alongside);
+}
+
 /** Writes a case's new lifecycle state, with `alongside` (its history entry) in the same statement. */
 export async function saveLifecycle(trx: Db, id: string, state: CaseLifecycle, alongside: Compilable[] = []): Promise<void> {
   const update = trx

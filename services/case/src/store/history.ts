@@ -29,6 +29,23 @@ export function historyInsert(db: Db, caseId: string, entry: HistoryEntry) {
     .returning('seq');
 }
 
+/** historyInsert of several entries (of any cases), in the order given; none when the list is empty. */
+export function historyInserts(db: Db, entries: readonly { caseId: string; entry: HistoryEntry }[]) {
+  return db
+    .insertInto('history')
+    .values(
+      entries.map(({ caseId, entry }) => ({
+        case_id: caseId,
+        type: entry.type,
+        at: entry.at,
+        actor_id: entry.actorId,
+        data: JSON.stringify(entry.data),
+        event_id: entry.eventId,
+      })),
+    )
+    .onConflict((oc) => oc.column('event_id').doNothing());
+}
+
 /**
  * The whole history of a case in the order things happened: its creation first (its time is our
  * clock, the agent service's events carry theirs), then by time; at the same instant in

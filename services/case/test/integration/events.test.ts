@@ -256,4 +256,32 @@ describe('following the agent service', () => {
     expect(letter.headers['x-dlq-error']).toMatch(/unknown case/);
     expect(letter.headers['x-dlq-original-topic']).toBe('case.assigned');
   });
+
+  it('when one fetch brings several events, then they apply in order as one batch, and an event for an unknown case in it is dead-lettered alone', async () => {
+    const [c, d] = [await openCase('batch one'), await openCase('batch two')];
+    const ghost = randomUUID();
+    const t0 = new Date();
+    const events = [
+      assignedEvent(c.id, agentA, seconds(t0, 1)),
+      assignedEvent(d.id, agentA, seconds(t0, 1)),
+      assignedEvent(c.id, agentB, seconds(t0, 2)), // later: c ends with B
+      assignedEvent(c.id, agentA, seconds(t0, 0.5)), // older than what the batch already applied: history only
+      assignedEvent(ghost, agentB, seconds(t0, 3)),
+    ];
+    // One produce request: the records reach the consumer in one fetch, so in one batch.
+    await producer.send({
+      topic: fx.prefix + 'case.assigned',
+      messages: events.map((e) => ({ key: e.subject, value: JSON.stringify(e), headers: { 'content-type': cloudEventContentType } })),
+    });
+    await eventually(() => collector.on('case.assigned.dlq').some((m) => m.key === ghost), { what: 'the unknown case dead-lettered' });
+    await eventually(async () => (await getCase(d.id)).status === 'assigned', { what: 'the batch applied' });
+    expect(await getCase(c.id)).toMatchObject({ status: 'assigned', assigneeId: agentB, assignedAt: seconds(t0, 2).toISOString() });
+    expect(await getCase(d.id)).toMatchObject({ status: 'assigned', assigneeId: agentA });
+    expect((await history(c.id)).map((h) => [h.type, h.data.agentId])).toEqual([
+      ['case.created', undefined],
+      ['case.assigned', agentA],
+      ['case.assigned', agentA],
+      ['case.assigned', agentB],
+    ]);
+  });
 });
