@@ -98,6 +98,11 @@ export interface ClaimedOutcome {
 /**
  * Writes outcomes, each only while its claim is still ours, in one statement however many there
  * are. Returns, per outcome in order, whether it was written (false: the claim was lost).
+ *
+ * The rows are matched by id and claim token alone: a token is only ever on a queued row (a
+ * constraint of the table), and matching on `status = 'queued'` as well let the planner join
+ * through the partial index of queued rows — reading the whole backlog for every outcome (2.4 ms
+ * per statement under load instead of 0.2 ms).
  */
 export async function recordOutcomes(db: Db, outcomes: ClaimedOutcome[]): Promise<boolean[]> {
   if (outcomes.length === 0) return [];
@@ -125,7 +130,7 @@ export async function recordOutcomes(db: Db, outcomes: ClaimedOutcome[]): Promis
                   ${column(errorOf)}::text[],
                   ${column(({ outcome }) => ('delayMs' in outcome ? outcome.delayMs : null))}::float8[])
            as v(id, claim_token, attempts, status, recipient, has_response_status, response_status, sent_at, last_error, delay_ms)
-     where d.id = v.id and d.claim_token = v.claim_token and d.status = 'queued'
+     where d.id = v.id and d.claim_token = v.claim_token
     returning d.id`.execute(db);
   const written = new Set(result.rows.map((r) => r.id));
   return outcomes.map((o) => written.has(o.row.id));

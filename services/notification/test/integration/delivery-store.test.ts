@@ -113,6 +113,17 @@ describe('the delivery store', () => {
     await database.db.deleteFrom('delivery').execute();
   });
 
+  it('refuses a claim token on a delivery that is no longer queued (writing an outcome relies on it)', async () => {
+    const [id] = await enqueueDeliveries(database.db, [mail()]);
+    const [row] = await claimDue(database.db, { limit: 1, leaseMs: 60_000, token: randomUUID() });
+    expect(await recordOutcome(database.db, row!, { kind: 'sent' })).toBe(true);
+    await expect(database.db.updateTable('delivery').set({ claim_token: randomUUID() }).where('id', '=', id!).execute()).rejects.toMatchObject({
+      code: '23514',
+      constraint: 'delivery_claimed_only_while_queued',
+    });
+    await database.db.deleteFrom('delivery').execute();
+  });
+
   it('records a day\'s scheduled digest once, also when Postgres runs the prepared statement with a generic plan', async () => {
     // One connection forced to generic plans: what Postgres may choose after five executions of a
     // prepared statement. A parameter in the ON CONFLICT predicate could not match the partial
