@@ -150,21 +150,29 @@ export async function takeSlot(db: AgentDb, id: string, how: 'auto' | 'claim', a
 }
 
 /**
- * `takeSlot` of the agent the router prefers, chosen in the same statement: `compareForRouting`
+ * The ids of the `limit` agents the router prefers, best first: `compareForRouting`
  * (domain/routing.ts) as an ORDER BY — fewest active cases, idle longest (never assigned first),
- * then id; a test holds the two to the same answer. One round trip instead of reading every
- * candidate. Undefined when no agent was free, or when a concurrent transaction took the chosen
- * agent's last slot first (`anyRoutable` tells the two apart).
+ * then id. A subquery, not run yet.
  */
-export async function takePreferredSlot(db: AgentDb, at: Date): Promise<Profile | undefined> {
-  const preferred = db
+function preferredAgentIds(db: AgentDb, limit: number) {
+  return db
     .selectFrom('agent')
     .select('id')
     .where(routable('auto'))
     .orderBy('active_cases')
     .orderBy(sql`last_assigned_at asc nulls first`)
     .orderBy('id')
-    .limit(1);
+    .limit(limit);
+}
+
+/**
+ * `takeSlot` of the agent the router prefers, chosen in the same statement
+ * (`preferredAgentIds`); a test holds it to `chooseAgent`'s answer. One round trip instead of reading every
+ * candidate. Undefined when no agent was free, or when a concurrent transaction took the chosen
+ * agent's last slot first (`anyRoutable` tells the two apart).
+ */
+export async function takePreferredSlot(db: AgentDb, at: Date): Promise<Profile | undefined> {
+  const preferred = preferredAgentIds(db, 1);
   const row = await db
     .updateTable('agent')
     .set({ active_cases: sql`active_cases + 1`, last_assigned_at: at, updated_at: sql`now()` })
@@ -184,14 +192,7 @@ export async function takePreferredSlot(db: AgentDb, at: Date): Promise<Profile 
  */
 export async function lockPreferredAgents(db: AgentDb, limit: number): Promise<Profile[]> {
   if (limit <= 0) return [];
-  const preferred = db
-    .selectFrom('agent')
-    .select('id')
-    .where(routable('auto'))
-    .orderBy('active_cases')
-    .orderBy(sql`last_assigned_at asc nulls first`)
-    .orderBy('id')
-    .limit(limit);
+  const preferred = preferredAgentIds(db, limit);
   const rows = await db
     .selectFrom('agent')
     .selectAll()

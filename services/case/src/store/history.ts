@@ -15,21 +15,13 @@ export async function appendHistory(db: Db, caseId: string, entry: HistoryEntry)
 
 /** The INSERT of appendHistory, not run yet (see openCase). */
 export function historyInsert(db: Db, caseId: string, entry: HistoryEntry) {
-  return db
-    .insertInto('history')
-    .values({
-      case_id: caseId,
-      type: entry.type,
-      at: entry.at,
-      actor_id: entry.actorId,
-      data: JSON.stringify(entry.data),
-      event_id: entry.eventId,
-    })
-    .onConflict((oc) => oc.column('event_id').doNothing())
-    .returning('seq');
+  return historyInserts(db, [{ caseId, entry }]).returning('seq');
 }
 
-/** historyInsert of several entries (of any cases), in the order given; none when the list is empty. */
+/**
+ * The INSERT of several entries (of any cases), in the order given, not run yet. An entry of an
+ * event already recorded is skipped. The list must not be empty.
+ */
 export function historyInserts(db: Db, entries: readonly { caseId: string; entry: HistoryEntry }[]) {
   return db
     .insertInto('history')
