@@ -39,12 +39,32 @@ export function caseMails(event: HelmdeskEvent, context: CaseMailContext, custom
     on conflict (event_id, channel, audience) do nothing`;
 }
 
-/** A case event's projection writes and its mails, in one statement. */
-export async function applyCaseEvent(
-  trx: Transaction<NotificationDb>,
-  [projection, ...rest]: ProjectionWrites,
-  mails: Statement | null,
-): Promise<void> {
-  if (mails) await executeWith(trx, mails, [projection, ...rest]);
-  else await executeWith(trx, projection, rest);
+/** A case event's writes: its projection and activity, and its mails (null: none). */
+export interface CaseEventWrites {
+  caseId: string;
+  projection: ProjectionWrites;
+  mails: Statement | null;
+}
+
+/**
+ * Case events' projection writes and mails, in as few statements as can be: consecutive events of
+ * different cases share one statement (data-modifying CTEs, all applied atomically); an event of
+ * a case already in the statement starts the next one, since a statement may change a row only
+ * once and its parts do not see each other's writes. So events of one case still apply in order.
+ */
+export async function applyCaseEvents(trx: Transaction<NotificationDb>, events: readonly CaseEventWrites[]): Promise<void> {
+  let statements: Statement[] = [];
+  let cases = new Set<string>();
+  const send = async () => {
+    const main = statements.pop();
+    if (main) await executeWith(trx, main, statements);
+    statements = [];
+    cases = new Set();
+  };
+  for (const { caseId, projection, mails } of events) {
+    if (cases.has(caseId)) await send();
+    cases.add(caseId);
+    statements.push(...projection, ...(mails ? [mails] : []));
+  }
+  await send();
 }

@@ -1,10 +1,10 @@
 import type { Transaction } from 'kysely';
 import type { HelmdeskEvent } from '@helmdesk/contracts';
-import type { EventHandlers } from '@helmdesk/platform';
+import type { EventHandlers, EventMeta } from '@helmdesk/platform';
 import { caseOpened, statusChanged } from '../store/cases';
 import type { NotificationDb } from '../store/schema';
 import { upsertUser } from '../store/users';
-import { applyCaseEvent, caseMails } from './enqueue-mails';
+import { applyCaseEvents, caseMails, type CaseEventWrites } from './enqueue-mails';
 import { fanOutToWebhooks } from './fan-out-webhooks';
 
 type Trx = Transaction<NotificationDb>;
@@ -13,9 +13,28 @@ type Trx = Transaction<NotificationDb>;
  * One handler per topic, each run in the consumer's transaction (the event id is recorded as
  * processed in it): projections, the mails the event causes, and the webhook deliveries.
  * Every topic is consumed, since webhooks may subscribe to any.
+ *
+ * A case event's projection and mails are collected and written for the whole batch just before
+ * the transaction commits (`applyCaseEvents`: one statement for events of different cases); a
+ * user event first writes what was collected, so events take effect in the order they came.
  */
 export function notificationHandlers(): EventHandlers<NotificationDb> {
+  const pending = new WeakMap<Trx, CaseEventWrites[]>();
+  const applyPending = async (trx: Trx): Promise<void> => {
+    const writes = pending.get(trx);
+    if (!writes) return;
+    pending.delete(trx);
+    await applyCaseEvents(trx, writes);
+  };
+  const collect = (trx: Trx, meta: EventMeta, writes: CaseEventWrites): void => {
+    const collected = pending.get(trx);
+    if (collected) return void collected.push(writes);
+    pending.set(trx, [writes]);
+    meta.beforeCommit(() => applyPending(trx));
+  };
+
   const user = async (event: HelmdeskEvent<'user.created'> | HelmdeskEvent<'user.updated'>, trx: Trx) => {
+    await applyPending(trx);
     const { userId, email, name, role, disabled } = event.data;
     await upsertUser(trx, { id: userId, email, name, role, disabled }, new Date(event.time));
     await fanOutToWebhooks(trx, event);
@@ -24,51 +43,51 @@ export function notificationHandlers(): EventHandlers<NotificationDb> {
     'user.created': user,
     'user.updated': user,
 
-    'case.created': async (event, trx) => {
+    'case.created': async (event, trx, meta) => {
       const d = event.data;
       const createdAt = new Date(d.createdAt);
-      await applyCaseEvent(
-        trx,
-        caseOpened(trx, { ...d, createdAt }, { eventId: event.id, kind: 'opened' }),
-        caseMails(event, { caseId: d.caseId }, d.customerId),
-      );
+      collect(trx, meta, {
+        caseId: d.caseId,
+        projection: caseOpened(trx, { ...d, createdAt }, { eventId: event.id, kind: 'opened' }),
+        mails: caseMails(event, { caseId: d.caseId }, d.customerId),
+      });
       await fanOutToWebhooks(trx, event);
     },
 
-    'case.assigned': async (event, trx) => {
+    'case.assigned': async (event, trx, meta) => {
       const d = event.data;
       const at = new Date(d.assignedAt);
-      await applyCaseEvent(
-        trx,
-        statusChanged(trx, { caseId: d.caseId, status: 'assigned', at, assigneeId: d.agentId, assignedAt: at }, { eventId: event.id, kind: 'assigned' }),
-        caseMails(event, { caseId: d.caseId, agentId: d.agentId, assignedAt: d.assignedAt }, null),
-      );
+      collect(trx, meta, {
+        caseId: d.caseId,
+        projection: statusChanged(trx, { caseId: d.caseId, status: 'assigned', at, assigneeId: d.agentId, assignedAt: at }, { eventId: event.id, kind: 'assigned' }),
+        mails: caseMails(event, { caseId: d.caseId, agentId: d.agentId, assignedAt: d.assignedAt }, null),
+      });
       await fanOutToWebhooks(trx, event);
     },
 
-    'case.requeued': async (event, trx) => {
+    'case.requeued': async (event, trx, meta) => {
       const d = event.data;
       const at = new Date(d.requeuedAt);
-      await applyCaseEvent(
-        trx,
-        statusChanged(trx, { caseId: d.caseId, status: 'open', at, assigneeId: null, queuedAt: new Date(d.queuedAt) }, { eventId: event.id, kind: 'requeued' }),
-        null,
-      );
+      collect(trx, meta, {
+        caseId: d.caseId,
+        projection: statusChanged(trx, { caseId: d.caseId, status: 'open', at, assigneeId: null, queuedAt: new Date(d.queuedAt) }, { eventId: event.id, kind: 'requeued' }),
+        mails: null,
+      });
       await fanOutToWebhooks(trx, event);
     },
 
-    'case.resolved': async (event, trx) => {
+    'case.resolved': async (event, trx, meta) => {
       const d = event.data;
       const at = new Date(d.resolvedAt);
-      await applyCaseEvent(
-        trx,
-        statusChanged(
+      collect(trx, meta, {
+        caseId: d.caseId,
+        projection: statusChanged(
           trx,
           { caseId: d.caseId, status: 'resolved', at, assigneeId: d.agentId, resolvedAt: at, resolution: d.resolution },
           { eventId: event.id, kind: 'resolved' },
         ),
-        caseMails(event, { caseId: d.caseId, agentId: d.agentId, resolvedAt: d.resolvedAt, resolution: d.resolution }, null),
-      );
+        mails: caseMails(event, { caseId: d.caseId, agentId: d.agentId, resolvedAt: d.resolvedAt, resolution: d.resolution }, null),
+      });
       await fanOutToWebhooks(trx, event);
     },
 

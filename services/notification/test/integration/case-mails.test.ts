@@ -1,4 +1,8 @@
+import { randomUUID } from 'node:crypto';
+import { buildEvent } from '@helmdesk/platform';
 import { eventually } from '@helmdesk/testkit';
+import { applyCaseEvents, caseMails } from '../../src/events/enqueue-mails';
+import { caseOpened, statusChanged } from '../../src/store/cases';
 import type { NotificationService } from '../../src/service';
 import { EventProducer } from '../support/events';
 import { MailSink } from '../support/mail-sink';
@@ -174,5 +178,65 @@ describe('case mails', () => {
     await consumerPassed(customer.id, customer.email);
     expect(service.consumer.runner.counts.duplicate).toBeGreaterThanOrEqual(1);
     expect(sink.to(customer.email).filter((m) => m.text.includes(caseId))).toHaveLength(1);
+  });
+
+  it('when one fetch brings events of several cases, then they are written together, and a second event of a case applies after the first', async () => {
+    const customer = await events.user('customer', 'Batch Customer', 'batch-customer@example.com');
+    const [first, second] = [await events.user('agent', 'First Agent', 'first@example.com'), await events.user('agent', 'Second Agent', 'second@example.com')];
+    await consumerPassed(customer.id, customer.email);
+    const db = service.host.db;
+    await eventually(async () => (await db.selectFrom('user_projection').select('id').where('id', 'in', [first.id, second.id]).execute()).length === 2, {
+      what: 'the agents known',
+    });
+    const t0 = Date.now();
+    const assigned = (caseId: string, agentId: string, at: number) =>
+      buildEvent('/helmdesk/agent', { type: 'case.assigned', subject: caseId, data: { caseId, agentId, how: 'auto', assignedAt: new Date(at).toISOString() } });
+    const [a, b] = [randomUUID(), randomUUID()];
+    const batch = [
+      buildEvent('/helmdesk/case', { type: 'case.created', subject: a, data: { caseId: a, customerId: customer.id, subject: 'Case A', priority: 'normal', createdAt: new Date(t0).toISOString() } }),
+      buildEvent('/helmdesk/case', { type: 'case.created', subject: b, data: { caseId: b, customerId: customer.id, subject: 'Case B', priority: 'high', createdAt: new Date(t0).toISOString() } }),
+      assigned(a, first.id, t0 + 1_000),
+      assigned(b, first.id, t0 + 1_000),
+      assigned(a, second.id, t0 + 2_000), // the same case again: it must apply after the first assignment
+    ];
+    await db.transaction().execute((trx) =>
+      applyCaseEvents(
+        trx,
+        batch.map((event) =>
+          event.type === 'case.created'
+            ? {
+                caseId: event.data.caseId,
+                projection: caseOpened(trx, { ...event.data, createdAt: new Date(event.data.createdAt) }, { eventId: event.id, kind: 'opened' }),
+                mails: caseMails(event, { caseId: event.data.caseId }, event.data.customerId),
+              }
+            : {
+                caseId: event.data.caseId,
+                projection: statusChanged(
+                  trx,
+                  { caseId: event.data.caseId, status: 'assigned', at: new Date(event.data.assignedAt), assigneeId: event.data.agentId, assignedAt: new Date(event.data.assignedAt) },
+                  { eventId: event.id, kind: 'assigned' },
+                ),
+                mails: caseMails(event, { caseId: event.data.caseId, agentId: event.data.agentId, assignedAt: event.data.assignedAt }, null),
+              },
+        ),
+      ),
+    );
+    const projections = await db.selectFrom('case_projection').select(['id', 'subject', 'status', 'assignee_id']).where('id', 'in', [a, b]).orderBy('subject').execute();
+    expect(projections).toEqual([
+      { id: a, subject: 'Case A', status: 'assigned', assignee_id: second.id },
+      { id: b, subject: 'Case B', status: 'assigned', assignee_id: first.id },
+    ]);
+    const deliveries = await db.selectFrom('delivery').select(['event_id', 'audience', 'recipient']).where('event_id', 'in', batch.map((e) => e.id)).execute();
+    expect(deliveries.map((d) => `${d.event_id}:${d.audience}:${d.recipient}`).sort()).toEqual(
+      [
+        `${batch[0]!.id}:customer:${customer.email}`,
+        `${batch[1]!.id}:customer:${customer.email}`,
+        ...[2, 3, 4].map((i) => `${batch[i]!.id}:customer:${customer.email}`),
+        `${batch[2]!.id}:agent:${first.email}`,
+        `${batch[3]!.id}:agent:${first.email}`,
+        `${batch[4]!.id}:agent:${second.email}`,
+      ].sort(),
+    );
+    await eventually(() => sink.to(second.email).some((m) => m.subject === 'New case assigned to you: Case A'), { what: 'the mails sent' });
   });
 });
