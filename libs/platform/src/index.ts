@@ -24,6 +24,7 @@ export * from './kafka/kafkajs-adapter';
 export * from './outbox/outbox';
 export * from './outbox/relay';
 export * from './events/consumer';
+export * from './events/before-commit-buffer';
 export * from './jwt/keys';
 export * from './jwt/signer';
 export * from './jwt/verifier';

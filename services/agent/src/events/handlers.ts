@@ -1,4 +1,4 @@
-import type { EventHandlers, EventMeta, Outbox } from '@helmdesk/platform';
+import { BeforeCommitBuffer, type EventHandlers, type Outbox } from '@helmdesk/platform';
 import type { AgentDatabase, AgentTrx } from '../store/schema';
 import { refillAgent } from '../use-cases/assign-case/refill-agent';
 import { queueCases, type Arrival } from '../use-cases/queue-case/queue-case';
@@ -16,34 +16,22 @@ import { txContext } from '../use-cases/tx-context';
  * the order they came.
  */
 export function agentEventHandlers(outbox: Outbox): EventHandlers<AgentDatabase> {
-  const arrivals = new WeakMap<AgentTrx, Arrival[]>();
-
-  const applyArrivals = async (trx: AgentTrx): Promise<void> => {
-    const pending = arrivals.get(trx);
-    if (!pending) return;
-    arrivals.delete(trx);
-    await queueCases(txContext(trx, outbox, pending[0]!.traceparent), pending);
-  };
-
-  const collectArrival = (trx: AgentTrx, arrival: Arrival, meta: EventMeta): void => {
-    const pending = arrivals.get(trx);
-    if (pending) return void pending.push(arrival);
-    arrivals.set(trx, [arrival]);
-    meta.beforeCommit(() => applyArrivals(trx));
-  };
+  const arrivals = new BeforeCommitBuffer<AgentTrx, Arrival>((trx, pending) =>
+    queueCases(txContext(trx, outbox, pending[0]!.traceparent), pending),
+  );
 
   return {
     'user.created': async (event, trx, meta) => {
-      await applyArrivals(trx);
+      await arrivals.flush(trx);
       await applyUserCreated(txContext(trx, outbox, meta.traceparent), event.data);
     },
     'user.updated': async (event, trx, meta) => {
-      await applyArrivals(trx);
+      await arrivals.flush(trx);
       await applyUserUpdated(txContext(trx, outbox, meta.traceparent), event.data);
     },
-    'case.created': async (event, trx, meta) => collectArrival(trx, { data: event.data, traceparent: meta.traceparent }, meta),
+    'case.created': async (event, trx, meta) => arrivals.add(trx, meta, { data: event.data, traceparent: meta.traceparent }),
     'agent.freed': async (event, trx, meta) => {
-      await applyArrivals(trx);
+      await arrivals.flush(trx);
       await refillAgent(txContext(trx, outbox, meta.traceparent), event.data.agentId);
     },
   };

@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import { PermanentEventError, type EventHandlers, type EventMeta, type Logger } from '@helmdesk/platform';
+import { BeforeCommitBuffer, PermanentEventError, type EventHandlers, type EventMeta, type Logger } from '@helmdesk/platform';
 import type { CaseLifecycle } from '../domain/case';
 import { assignedEntry, requeuedEntry, resolvedEntry, type HistoryEntry } from '../domain/history';
 import { applyLifecycleEvent, type LifecycleEvent } from '../domain/lifecycle';
@@ -60,17 +60,9 @@ async function applyAgentEvents(trx: Kysely<CaseDatabase>, events: readonly Agen
  * commits.
  */
 export function caseEventHandlers(): EventHandlers<CaseDatabase> {
-  const pending = new WeakMap<Transaction<CaseDatabase>, AgentEvent[]>();
-  const collect = (trx: Transaction<CaseDatabase>, meta: EventMeta, item: Omit<AgentEvent, 'log'>): Promise<void> => {
-    const events = pending.get(trx);
-    const event = { ...item, log: () => meta.log };
-    if (events) events.push(event);
-    else {
-      pending.set(trx, [event]);
-      meta.beforeCommit(() => applyAgentEvents(trx, pending.get(trx)!));
-    }
-    return Promise.resolve();
-  };
+  const pending = new BeforeCommitBuffer<Transaction<CaseDatabase>, AgentEvent>(applyAgentEvents);
+  const collect = async (trx: Transaction<CaseDatabase>, meta: EventMeta, item: Omit<AgentEvent, 'log'>): Promise<void> =>
+    pending.add(trx, meta, { ...item, log: () => meta.log });
   return {
     'case.assigned': (event, trx, meta) =>
       collect(trx, meta, {

@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely';
 import type { HelmdeskEvent } from '@helmdesk/contracts';
-import type { EventHandlers, EventMeta } from '@helmdesk/platform';
+import { BeforeCommitBuffer, type EventHandlers } from '@helmdesk/platform';
 import { caseOpened, statusChanged } from '../store/cases';
 import type { NotificationDb } from '../store/schema';
 import { upsertUser } from '../store/users';
@@ -19,22 +19,10 @@ type Trx = Transaction<NotificationDb>;
  * user event first writes what was collected, so events take effect in the order they came.
  */
 export function notificationHandlers(): EventHandlers<NotificationDb> {
-  const pending = new WeakMap<Trx, CaseEventWrites[]>();
-  const applyPending = async (trx: Trx): Promise<void> => {
-    const writes = pending.get(trx);
-    if (!writes) return;
-    pending.delete(trx);
-    await applyCaseEvents(trx, writes);
-  };
-  const collect = (trx: Trx, meta: EventMeta, writes: CaseEventWrites): void => {
-    const collected = pending.get(trx);
-    if (collected) return void collected.push(writes);
-    pending.set(trx, [writes]);
-    meta.beforeCommit(() => applyPending(trx));
-  };
+  const pending = new BeforeCommitBuffer<Trx, CaseEventWrites>(applyCaseEvents);
 
   const user = async (event: HelmdeskEvent<'user.created'> | HelmdeskEvent<'user.updated'>, trx: Trx) => {
-    await applyPending(trx);
+    await pending.flush(trx);
     const { userId, email, name, role, disabled } = event.data;
     await upsertUser(trx, { id: userId, email, name, role, disabled }, new Date(event.time));
     await fanOutToWebhooks(trx, event);
@@ -46,7 +34,7 @@ export function notificationHandlers(): EventHandlers<NotificationDb> {
     'case.created': async (event, trx, meta) => {
       const d = event.data;
       const createdAt = new Date(d.createdAt);
-      collect(trx, meta, {
+      pending.add(trx, meta, {
         caseId: d.caseId,
         projection: caseOpened(trx, { ...d, createdAt }, { eventId: event.id, kind: 'opened' }),
         mails: caseMails(event, { caseId: d.caseId }, d.customerId),
@@ -57,7 +45,7 @@ export function notificationHandlers(): EventHandlers<NotificationDb> {
     'case.assigned': async (event, trx, meta) => {
       const d = event.data;
       const at = new Date(d.assignedAt);
-      collect(trx, meta, {
+      pending.add(trx, meta, {
         caseId: d.caseId,
         projection: statusChanged(trx, { caseId: d.caseId, status: 'assigned', at, assigneeId: d.agentId, assignedAt: at }, { eventId: event.id, kind: 'assigned' }),
         mails: caseMails(event, { caseId: d.caseId, agentId: d.agentId, assignedAt: d.assignedAt }, null),
@@ -68,7 +56,7 @@ export function notificationHandlers(): EventHandlers<NotificationDb> {
     'case.requeued': async (event, trx, meta) => {
       const d = event.data;
       const at = new Date(d.requeuedAt);
-      collect(trx, meta, {
+      pending.add(trx, meta, {
         caseId: d.caseId,
         projection: statusChanged(trx, { caseId: d.caseId, status: 'open', at, assigneeId: null, queuedAt: new Date(d.queuedAt) }, { eventId: event.id, kind: 'requeued' }),
         mails: null,
@@ -79,7 +67,7 @@ export function notificationHandlers(): EventHandlers<NotificationDb> {
     'case.resolved': async (event, trx, meta) => {
       const d = event.data;
       const at = new Date(d.resolvedAt);
-      collect(trx, meta, {
+      pending.add(trx, meta, {
         caseId: d.caseId,
         projection: statusChanged(
           trx,
