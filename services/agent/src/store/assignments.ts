@@ -22,12 +22,8 @@ export async function insertAssignment(
   a: { caseId: string; agentId: string; how: AssignmentHow; at: Date },
   alongside: Compilable[] = [],
 ): Promise<Assignment> {
-  const insert = db
-    .insertInto('assignment')
-    .values({ case_id: a.caseId, agent_id: a.agentId, how: a.how, assigned_at: a.at })
-    .returningAll();
-  const [row] = await executeWith(db, insert, alongside);
-  return toAssignment(row!);
+  const [assignment] = await insertAssignments(db, [a], a.at, alongside);
+  return assignment!;
 }
 
 /** Inserts several assignments made at one time, with `alongside` in the same statement. */

@@ -67,7 +67,7 @@ export async function setCaseState(db: AgentDb, caseId: string, state: CaseState
 
 /** The UPDATE of setCaseState, not run yet (to send alongside another write: executeWith). */
 export function caseStateUpdate(db: AgentDb, caseId: string, state: CaseState) {
-  return db.updateTable('tracked_case').set({ state }).where('case_id', '=', caseId);
+  return casesStateUpdate(db, [caseId], state);
 }
 
 /** `caseStateUpdate` of several cases. */

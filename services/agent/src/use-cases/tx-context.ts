@@ -20,20 +20,19 @@ export interface TxContext {
 
 /** `cause` is the traceparent of the request or event that led here; published events continue its trace. */
 export function txContext(trx: AgentTrx, outbox: Outbox, cause?: string): TxContext {
-  const events = <T extends Topic>(list: Parameters<TxContext['events']>[0] & { type: T; data: EventData<T> }[]) =>
+  const events = (list: { type: Topic; subject: string; data: EventData<Topic>; cause?: string | undefined }[]) =>
     // Kysely's DB type is invariant; the outbox table is in this schema (AgentDatabase extends PlatformTables).
     outbox.insertion(
       trx as unknown as Kysely<PlatformTables>,
       list.map((e) => ({ type: e.type, subject: e.subject, data: e.data, traceparent: newTraceparent(e.cause ?? cause) })),
     ).insert;
-  const event = <T extends Topic>(type: T, subject: string, data: EventData<T>) => events([{ type, subject, data }]);
   return {
     trx,
     at: new Date(),
-    event,
+    event: (type, subject, data) => events([{ type, subject, data }]),
     events,
     async publish(type, subject, data) {
-      await event(type, subject, data).execute();
+      await events([{ type, subject, data }]).execute();
     },
   };
 }

@@ -50,7 +50,8 @@ async function applyAgentEvents(trx: Kysely<CaseDatabase>, events: readonly Agen
     cases.set(caseId, { ...current, ...state });
     changed.set(caseId, state);
   }
-  if (changed.size > 0) await saveLifecycles(trx, changed, history.length > 0 ? [historyInserts(trx, history)] : []);
+  // Every changed case has its history entry, so `history` is empty only when nothing changed.
+  if (changed.size > 0) await saveLifecycles(trx, changed, [historyInserts(trx, history)]);
   else if (history.length > 0) await historyInserts(trx, history).execute();
 }
 

@@ -80,8 +80,8 @@ export async function lockCases(trx: Db, ids: readonly string[]): Promise<Map<st
 }
 
 /**
- * `saveLifecycle` of several cases in one statement (one array parameter per column), with
- * `alongside` in the same statement.
+ * Writes cases' new lifecycle states in one statement (one array parameter per column), with
+ * `alongside` (their history entries) in the same statement.
  */
 export async function saveLifecycles(trx: Db, states: ReadonlyMap<string, CaseLifecycle>, alongside: Compilable[] = []): Promise<void> {
   const all = [...states];
@@ -95,23 +95,6 @@ export async function saveLifecycles(trx: Db, states: ReadonlyMap<string, CaseLi
                   ${column((s) => s.resolution)}::text[], ${column((s) => s.statusAt)}::timestamptz[])
            as v(id, status, assignee_id, assigned_at, resolved_at, resolution, status_at)
      where c.id = v.id`;
-  await executeWith(trx, update, alongside);
-}
-
-/** Writes a case's new lifecycle state, with `alongside` (its history entry) in the same statement. */
-export async function saveLifecycle(trx: Db, id: string, state: CaseLifecycle, alongside: Compilable[] = []): Promise<void> {
-  const update = trx
-    .updateTable('cases')
-    .set({
-      status: state.status,
-      assignee_id: state.assigneeId,
-      assigned_at: state.assignedAt,
-      resolved_at: state.resolvedAt,
-      resolution: state.resolution,
-      status_at: state.statusAt,
-      updated_at: sql<Date>`now()`,
-    })
-    .where('id', '=', id);
   await executeWith(trx, update, alongside);
 }
 

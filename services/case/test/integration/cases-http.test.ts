@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { sql, type Kysely } from 'kysely';
 import { encodeCursor, Outbox, type PlatformTables } from '@helmdesk/platform';
-import { openCase as openCaseInStore, saveLifecycle } from '../../src/store/cases';
+import { openCase as openCaseInStore, saveLifecycles } from '../../src/store/cases';
 import { historyInsert } from '../../src/store/history';
 import { startCaseService, type CaseServiceFixture } from './fixture';
 
@@ -45,14 +45,22 @@ async function openCase(who: Minted, body: Record<string, unknown> = {}) {
 /** What the agent service's events would do, written through the store. */
 async function assignTo(caseId: string, agentId: string, status: 'assigned' | 'resolved' = 'assigned') {
   const at = new Date();
-  await saveLifecycle(fx.svc.host.db, caseId, {
-    status,
-    assigneeId: agentId,
-    assignedAt: at,
-    resolvedAt: status === 'resolved' ? at : null,
-    resolution: status === 'resolved' ? 'done' : null,
-    statusAt: at,
-  });
+  await saveLifecycles(
+    fx.svc.host.db,
+    new Map([
+      [
+        caseId,
+        {
+          status,
+          assigneeId: agentId,
+          assignedAt: at,
+          resolvedAt: status === 'resolved' ? at : null,
+          resolution: status === 'resolved' ? 'done' : null,
+          statusAt: at,
+        },
+      ],
+    ]),
+  );
 }
 
 /** (createdAt desc, id desc): the list order. */

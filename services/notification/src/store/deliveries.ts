@@ -101,8 +101,8 @@ export interface ClaimedOutcome {
  *
  * The rows are matched by id and claim token alone: a token is only ever on a queued row (a
  * constraint of the table), and matching on `status = 'queued'` as well let the planner join
- * through the partial index of queued rows — reading the whole backlog for every outcome (2.4 ms
- * per statement under load instead of 0.2 ms).
+ * through the partial index of queued rows — reading the whole backlog for every outcome (mean
+ * 2.37 ms per statement at 200 cases/s; 0.83 ms by id and token).
  */
 export async function recordOutcomes(db: Db, outcomes: ClaimedOutcome[]): Promise<boolean[]> {
   if (outcomes.length === 0) return [];
