@@ -4,14 +4,35 @@ import type { AuthDatabase } from './tables';
 
 type Db = Kysely<AuthDatabase>;
 
+/** Advisory lock classes (two-key form, apart from the relay's one-key locks). */
+const accountLock = 1;
+const addressLock = 2;
+
 /**
  * Records a sign-in attempt before the password is checked (so attempts in flight count too; a
  * success deletes it again, a failure leaves it) and, in the same statement, how long each
  * counter stays at its limit counting only the attempts before it: the time until the max-th
- * newest earlier attempt leaves the window (null when there are fewer than max). One round trip;
- * the database's clock, so all replicas agree.
+ * newest earlier attempt leaves the window (null when there are fewer than max). The database's
+ * clock, so all replicas agree.
+ *
+ * Attempts on one account, and from one address, are recorded one at a time: a transaction lock
+ * on each (account first, so two attempts cannot wait for each other), taken before the counting
+ * statement, whose snapshot then sees every earlier attempt. Without it, attempts racing in one
+ * instant would not see each other and more than the limit would reach the password check.
  */
 export async function recordAttempt(
+  db: Db,
+  attempt: { account: string; address: string },
+  limits: LoginLimits,
+): Promise<{ id: number; waits: { account: number | null; address: number | null } }> {
+  return db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(${accountLock}, hashtext(${attempt.account})),
+                     pg_advisory_xact_lock(${addressLock}, hashtext(${attempt.address}))`.execute(trx);
+    return countedAttempt(trx, attempt, limits);
+  });
+}
+
+async function countedAttempt(
   db: Db,
   attempt: { account: string; address: string },
   limits: LoginLimits,
