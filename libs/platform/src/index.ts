@@ -21,6 +21,7 @@ export * from './db/platform-migrations';
 export * from './db/idempotency-store';
 export * from './kafka/port';
 export * from './kafka/kafkajs-adapter';
+export * from './outbox/commit-signal';
 export * from './outbox/outbox';
 export * from './outbox/relay';
 export * from './events/consumer';

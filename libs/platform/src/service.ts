@@ -90,7 +90,7 @@ export class ServiceHost<DB> {
       topicPrefix: env.KAFKA_TOPIC_PREFIX,
       logger: this.logger,
     });
-    this.outbox = new Outbox(eventSources[service], schema);
+    this.outbox = new Outbox(eventSources[service]);
     this.metrics = createMetrics(service);
     this.verifier =
       options.verifier ??

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Kysely, PostgresDialect, sql, type Compilable, type QueryExecutorProvider, type RawBuilder, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Logger } from '../logger';
+import { notifyOtherRelays, outboxCommitted, watchOutboxCommits } from '../outbox/commit-signal';
 
 // Postgres `bigint` (count(*), bigserial) as JS number: our counts and ids stay far below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
@@ -101,9 +102,13 @@ export function createDatabase<DB>(options: DatabaseOptions): Database<DB> {
   // two statements would otherwise be an unhandled 'error' that kills the process. The query in
   // flight still fails (→ 503 or a consumer retry); the pool discards the broken client.
   const onLost = (err: Error) => options.logger?.warn({ err }, 'database connection lost');
+  const notifyOthers = notifyOtherRelays(pool, options.schema, options.logger);
+  const committed = () => outboxCommitted(options.schema, notifyOthers);
   pool.on('connect', (client) => {
     client.on('error', onLost);
     if (options.preparedStatements ?? true) preparePooledStatements(client);
+    // Committed outbox rows wake the relay (ADR 0027).
+    watchOutboxCommits(client, committed);
   });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   let closed = false;

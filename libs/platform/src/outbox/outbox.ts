@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import {
   cloudEventContentType,
   validateEventData,
@@ -34,20 +34,13 @@ export function buildEvent<T extends Topic>(source: string, event: EventToWrite<
   };
 }
 
-export function outboxChannel(schema: string): string {
-  return `helmdesk_outbox_${schema}`;
-}
-
 /**
  * Writes events into the outbox of the service's schema, inside the caller's transaction: they
- * are published if and only if the transaction commits. The NOTIFY (sent by the insert itself)
- * is delivered at commit and wakes the relay.
+ * are published if and only if the transaction commits. The connection that ran the insert wakes
+ * the relay once the transaction has committed (commit-signal.ts, ADR 0027).
  */
 export class Outbox {
-  constructor(
-    private readonly source: string,
-    private readonly schema: string,
-  ) {}
+  constructor(private readonly source: string) {}
 
   async write<T extends Topic>(trx: Kysely<PlatformTables>, ...events: EventToWrite<T>[]): Promise<HelmdeskEvent<T>[]> {
     if (events.length === 0) return [];
@@ -57,7 +50,7 @@ export class Outbox {
   }
 
   /**
-   * The events' envelopes and the INSERT (with its NOTIFY) that writes them, not run yet: for a
+   * The events' envelopes and the INSERT that writes them, not run yet: for a
    * caller that sends it as part of a statement of its own (a data-modifying CTE), so the state
    * change and its events are still one atomic write.
    */
@@ -76,10 +69,7 @@ export class Outbox {
             traceparent: events[i]!.traceparent ?? newTraceparent(),
           }),
         })),
-      )
-      // The NOTIFY rides on the insert (one round trip); Postgres delivers identical
-      // notifications of one transaction once, at commit.
-      .returning(sql<string>`pg_notify(${outboxChannel(this.schema)}, '')`.as('notified'));
+      );
     return { built, insert };
   }
 }

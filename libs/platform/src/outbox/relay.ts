@@ -3,7 +3,7 @@ import type { Database } from '../db/database';
 import type { KafkaPort, Producer } from '../kafka/port';
 import type { Logger } from '../logger';
 import { backoffMs, sleep } from '../sleep';
-import { outboxChannel } from './outbox';
+import { outboxChannel, registerLocalRelay } from './commit-signal';
 
 /**
  * The reason given when a wake-up aborts a sleep: without one, `abort()` builds a DOMException
@@ -57,9 +57,9 @@ interface OutboxRow {
 
 /**
  * Publishes the outbox in order. One relay per service is active (a session advisory lock on a
- * dedicated connection); the others wait and take over when its connection dies. Woken by
- * LISTEN/NOTIFY, with a poll fallback; while the broker is down it keeps the batch and backs
- * off, so nothing is lost or reordered.
+ * dedicated connection); the others wait and take over when its connection dies. Woken directly
+ * by commits in its own process and by other processes' NOTIFY, with a poll fallback; while the
+ * broker is down it keeps the batch and backs off, so nothing is lost or reordered.
  */
 export class OutboxRelay {
   private readonly log: Logger;
@@ -103,6 +103,7 @@ export class OutboxRelay {
     const { database } = this.options;
     const lockKey = `helmdesk:outbox-relay:${database.schema}`;
     let failures = 0;
+    let unregister: (() => void) | undefined;
     while (!this.stopping) {
       let client: pg.Client | null = null;
       try {
@@ -115,6 +116,8 @@ export class OutboxRelay {
         if (!(await this.acquire(client, lockKey, broken))) break;
         this.active = true;
         this.log.info('relay active');
+        // Commits in this process wake it directly; other processes' commits by NOTIFY (ADR 0027).
+        unregister = registerLocalRelay(database.schema, () => this.wake.abort(woken));
         client.on('notification', () => this.wake.abort(woken));
         await client.query(`listen "${outboxChannel(database.schema)}"`);
         failures = 0;
@@ -126,6 +129,8 @@ export class OutboxRelay {
           await sleep(backoffMs(failures), this.abort.signal);
         }
       } finally {
+        unregister?.();
+        unregister = undefined;
         this.active = false;
         await client?.end().catch(() => undefined);
       }

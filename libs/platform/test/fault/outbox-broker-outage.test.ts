@@ -6,7 +6,7 @@ import { PlatformFixture, userCreated } from '../support/fixture';
 jest.setTimeout(180_000);
 
 const fixture = new PlatformFixture('outage');
-const outbox = new Outbox('/helmdesk/test', 'svc');
+const outbox = new Outbox('/helmdesk/test');
 let database: Database<PlatformTables>;
 let collector: TopicCollector;
 let relay: OutboxRelay;

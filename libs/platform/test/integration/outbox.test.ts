@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { Outbox, OutboxRelay, pruneOutbox, pruneProcessedEvents, type Database, type PlatformTables } from '@helmdesk/platform';
+import { Outbox, OutboxRelay, outboxChannel, pruneOutbox, pruneProcessedEvents, type Database, type PlatformTables } from '@helmdesk/platform';
 import { eventually, TopicCollector } from '@helmdesk/testkit';
 import { PlatformFixture, userCreated } from '../support/fixture';
 
@@ -10,7 +10,7 @@ const fixture = new PlatformFixture('outbox');
 let database: Database<PlatformTables>;
 let collector: TopicCollector;
 const relays: OutboxRelay[] = [];
-const outbox = new Outbox('/helmdesk/test', 'svc');
+const outbox = new Outbox('/helmdesk/test');
 
 function newRelay(): OutboxRelay {
   const relay = new OutboxRelay({
@@ -145,6 +145,61 @@ describe('the transactional outbox', () => {
     await eventually(() => namesOn('user.created').includes('two-relays-2'), { what: 'event after takeover' });
     expect(b.published).toBeGreaterThanOrEqual(1);
     expect(namesOn('user.created').filter((n) => n.startsWith('two-relays-'))).toEqual(['two-relays-1', 'two-relays-2']);
+  });
+
+  describe('waking the relay (ADR 0027)', () => {
+    /** NOTIFYs on the outbox channel, as another replica's relay would receive them. */
+    async function listen() {
+      const client = await database.connect();
+      const received: string[] = [];
+      client.on('notification', (n) => received.push(n.channel));
+      await client.query(`listen "${outboxChannel(database.schema)}"`);
+      return { received, close: () => client.end() };
+    }
+    const settle = () => new Promise((r) => setTimeout(r, 300));
+
+    it('a commit wakes the relay of its own process at once, with no NOTIFY in the transaction', async () => {
+      const listener = await listen();
+      try {
+        // Polling once a minute: only a wake-up can publish within the test's few seconds.
+        const relay = new OutboxRelay({ database: database as Database<unknown>, kafka: fixture.kafka(), logger: fixture.logger, pollMs: 60_000 });
+        relays.push(relay);
+        relay.start();
+        await eventually(() => relay.isActive, { what: 'relay active' });
+        await settle(); // past its first look at the outbox
+        for (let i = 0; i < 3; i++) {
+          await writeCommitted(userCreated(`local-wake-${i}`));
+          await eventually(() => namesOn('user.created').includes(`local-wake-${i}`), { what: `event ${i} published`, timeoutMs: 5_000 });
+        }
+        // An outbox insert outside a transaction wakes it too.
+        await outbox.write(database.db, userCreated('local-wake-autocommit'));
+        await eventually(() => namesOn('user.created').includes('local-wake-autocommit'), { what: 'autocommit event', timeoutMs: 5_000 });
+        await settle();
+        expect(listener.received).toEqual([]);
+      } finally {
+        await listener.close();
+      }
+    });
+
+    it('without a relay of its own, a process tells the others by one NOTIFY after the commit, not before', async () => {
+      const listener = await listen();
+      try {
+        const trx = await database.db.startTransaction().execute();
+        await outbox.write(trx as unknown as Kysely<PlatformTables>, userCreated('remote-wake'));
+        await database.pool.query('select 1'); // other connections' statements end no transaction of this one
+        await settle();
+        expect(listener.received).toEqual([]);
+        await trx.commit().execute();
+        await eventually(() => listener.received.length > 0, { what: 'the NOTIFY after the commit', timeoutMs: 5_000 });
+        await settle();
+        expect(listener.received).toEqual([outboxChannel(database.schema)]);
+        // A relay started now (another replica's, as far as the writer knows) publishes the row.
+        newRelay().start();
+        await eventually(() => namesOn('user.created').includes('remote-wake'), { what: 'the event published' });
+      } finally {
+        await listener.close();
+      }
+    });
   });
 
 });

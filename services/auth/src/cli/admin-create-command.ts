@@ -87,7 +87,7 @@ export async function adminCreate(argv: string[], env: NodeJS.ProcessEnv, io: Cl
     await migrateToLatest(database as Database<unknown>, authMigrations, logger);
     const password = args.data.password ?? generatePassword();
     const user = await createAccount(
-      { db: database.db, outbox: new Outbox(eventSources.auth, 'auth'), passwords: new PasswordHasher(config.BCRYPT_COST) },
+      { db: database.db, outbox: new Outbox(eventSources.auth), passwords: new PasswordHasher(config.BCRYPT_COST) },
       { email: args.data.email, name: args.data.name, role: 'admin', password },
     );
     io.out(`helmdesk-auth: admin created: id=${user.id} email=${user.email}\n`);

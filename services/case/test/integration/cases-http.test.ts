@@ -146,7 +146,7 @@ describe('opening a case', () => {
     const count = async (table: 'cases' | 'outbox') => (await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table)}`.execute(db)).rows[0]!.n;
     const before = { cases: await count('cases'), outbox: await count('outbox') };
     const id = randomUUID();
-    const { insert: event } = new Outbox('/helmdesk/case', 'cases').insertion(db as unknown as Kysely<PlatformTables>, [
+    const { insert: event } = new Outbox('/helmdesk/case').insertion(db as unknown as Kysely<PlatformTables>, [
       { type: 'case.created', subject: id, data: { caseId: id, customerId: alice.userId, subject: 'Never', priority: 'normal', createdAt: new Date().toISOString() } },
     ]);
     // A history entry of a case that does not exist breaks its foreign key at the end of the statement.
