@@ -2,8 +2,8 @@
 // the peak (autocannon, closed loop, 20 connections), then p50/p99 at half that rate (autocannon
 // `overallRate`, on a fresh platform so the peak's backlog of events and mails does not weigh on
 // it; and the same rate paced evenly, since autocannon's rate limit sends each second's quota in
-// a burst). Baseline: pgbench running the same statement (case row + outbox row + NOTIFY +
-// history row in one statement, open-case.pgbench.sql) on the same database with -n -c 20 -j 2 -T 10, after the
+// a burst). Baseline: pgbench running the same statement (case row + outbox row + history row in
+// one statement, open-case.pgbench.sql) on the same database with -n -c 20 -j 2 -T 10, after the
 // platform stopped (so its relay does not publish those rows). Goals: peak ≥ 20 % of pgbench's
 // tps; p99 ≤ 30 ms at half the peak. A second peak run with the agent and notification services
 // stopped shows what the write path alone does on the same cores.
@@ -97,7 +97,7 @@ export async function halfRate(env, rate) {
 
 /** pgbench with the same statement on the platform's database (the platform stopped). */
 export function pgbench(databaseUrl, customerId) {
-  progress(`open case: pgbench -n -c ${connections} -j 2 -T ${duration} (case + outbox + NOTIFY + history)`);
+  progress(`open case: pgbench -n -c ${connections} -j 2 -T ${duration} (case + outbox + history)`);
   const args = [
     '-n',
     '-c', String(connections),
