@@ -50,9 +50,9 @@ export class Outbox {
   }
 
   /**
-   * The events' envelopes and the INSERT that writes them, not run yet: for a
-   * caller that sends it as part of a statement of its own (a data-modifying CTE), so the state
-   * change and its events are still one atomic write.
+   * The events' envelopes and the INSERT that writes them, not run yet: for a caller that sends
+   * it as part of a statement of its own (a data-modifying CTE), so the state change and its
+   * events are still one atomic write.
    */
   insertion<T extends Topic>(db: Kysely<PlatformTables>, events: EventToWrite<T>[]) {
     const built = events.map((e) => buildEvent(this.source, e));

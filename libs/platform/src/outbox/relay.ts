@@ -117,8 +117,9 @@ export class OutboxRelay {
         this.active = true;
         this.log.info('relay active');
         // Commits in this process wake it directly; other processes' commits by NOTIFY (ADR 0027).
-        unregister = registerLocalRelay(database.schema, () => this.wake.abort(woken));
-        client.on('notification', () => this.wake.abort(woken));
+        const wake = () => this.wake.abort(woken);
+        unregister = registerLocalRelay(database.schema, wake);
+        client.on('notification', wake);
         await client.query(`listen "${outboxChannel(database.schema)}"`);
         failures = 0;
         await Promise.race([this.publishUntilStopped(client), broken]);

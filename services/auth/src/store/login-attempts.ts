@@ -3,6 +3,8 @@ import type { LoginLimits } from '../domain/login-limit';
 import type { AuthDatabase } from './tables';
 
 type Db = Kysely<AuthDatabase>;
+type Attempt = { account: string; address: string };
+type RecordedAttempt = { id: number; waits: { account: number | null; address: number | null } };
 
 /** Advisory lock classes (two-key form, apart from the relay's one-key locks). */
 const accountLock = 1;
@@ -22,9 +24,9 @@ const addressLock = 2;
  */
 export async function recordAttempt(
   db: Db,
-  attempt: { account: string; address: string },
+  attempt: Attempt,
   limits: LoginLimits,
-): Promise<{ id: number; waits: { account: number | null; address: number | null } }> {
+): Promise<RecordedAttempt> {
   return db.transaction().execute(async (trx) => {
     await sql`select pg_advisory_xact_lock(${accountLock}, hashtext(${attempt.account})),
                      pg_advisory_xact_lock(${addressLock}, hashtext(${attempt.address}))`.execute(trx);
@@ -34,9 +36,9 @@ export async function recordAttempt(
 
 async function countedAttempt(
   db: Db,
-  attempt: { account: string; address: string },
+  attempt: Attempt,
   limits: LoginLimits,
-): Promise<{ id: number; waits: { account: number | null; address: number | null } }> {
+): Promise<RecordedAttempt> {
   const window = sql`make_interval(secs => ${limits.windowSeconds})`;
   const { rows } = await sql<{ id: number; account: string | number | null; address: string | number | null }>`
     with attempt as (
