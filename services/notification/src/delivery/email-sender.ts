@@ -1,5 +1,6 @@
 import nodemailer from 'nodemailer';
 import type { RenderedMail } from '../domain/templates';
+import { buildMessage, isPlainAddress, parseMailbox } from './mime-message';
 
 export interface OutgoingMail extends RenderedMail {
   to: string;
@@ -53,8 +54,15 @@ export function classifySmtpError(err: SmtpError): Exclude<MailResult, { ok: tru
   return { ok: false, error, kind: 'retry' };
 }
 
-/** Sends over a pooled SMTP connection; every send is bounded by `timeoutMs`. */
+const extraHeaders = (mail: OutgoingMail) => ({ 'Auto-Submitted': 'auto-generated', 'X-Helmdesk-Delivery': mail.deliveryId });
+
+/**
+ * Sends over a pooled SMTP connection; every send is bounded by `timeoutMs`. A mail between plain
+ * ASCII addresses is built here (mime-message.ts) and handed over finished; any other goes
+ * through nodemailer's own composer.
+ */
 export function createEmailSender(options: EmailSenderOptions): EmailSender {
+  const sender = parseMailbox(options.from);
   const transport = nodemailer.createTransport(
     {
       pool: true,
@@ -77,15 +85,19 @@ export function createEmailSender(options: EmailSenderOptions): EmailSender {
       const deadline = new AbortController();
       const timer = setTimeout(() => deadline.abort(new Error(`SMTP send timed out after ${options.timeoutMs} ms`)), options.timeoutMs);
       try {
-        await transport.sendMail({
-          to: mail.to,
-          subject: mail.subject,
-          text: mail.text,
-          html: mail.html,
-          messageId: mail.messageId,
-          headers: { 'Auto-Submitted': 'auto-generated', 'X-Helmdesk-Delivery': mail.deliveryId },
-          signal: deadline.signal,
-        });
+        await transport.sendMail(
+          sender && isPlainAddress(mail.to)
+            ? { ...buildMessage(sender, { ...mail, date: new Date(), headers: extraHeaders(mail) }), signal: deadline.signal }
+            : {
+                to: mail.to,
+                subject: mail.subject,
+                text: mail.text,
+                html: mail.html,
+                messageId: mail.messageId,
+                headers: extraHeaders(mail),
+                signal: deadline.signal,
+              },
+        );
         return { ok: true };
       } catch (err) {
         return classifySmtpError(err as SmtpError);
