@@ -100,7 +100,7 @@ async function mailsSent(databaseUrl, timeoutMs = 120_000) {
   try {
     await until(
       'the mail backlog sent',
-      async () => (await client.query(`select count(*)::int as n from notifications.delivery where status = 'queued'`)).rows[0].n === 0,
+      async () => (await client.query(`select count(*)::int as n from notifications.delivery_queue`)).rows[0].n === 0,
       timeoutMs,
       250,
     );

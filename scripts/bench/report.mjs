@@ -268,9 +268,11 @@ if (mail) {
   w('| path | mails/s |');
   w('|---|---:|');
   w(`| delivery worker (claim, compose, send, record), ${mail.mails} mails, concurrency ${mail.concurrency} | **${mail.workerMailsPerSecond}** |`);
-  w(`| baseline: raw nodemailer pool straight to the sink | ${mail.sinkAcceptsPerSecond} |`);
+  w(`| baseline: raw nodemailer pool straight to the sink, the same finished message | ${mail.sinkAcceptsPerSecond} |`);
+  if (mail.composedByNodemailerPerSecond) w(`| the same pool, nodemailer composing the text + HTML mail itself (before ADR 0028) | ${mail.composedByNodemailerPerSecond} |`);
   w();
-  w(`- Worker ÷ raw: ${pct(mail.workerVsSink)}; the sink received ${mail.sinkReceived} of ${2 * mail.mails}.`);
+  w(`- Worker ÷ raw: ${pct(mail.workerVsSink)}; the sink received ${mail.sinkReceived} of ${mail.sinkExpected ?? 2 * mail.mails}.`);
+  if (mail.cpuUsPerMail) w(`- CPU per mail in the sending process: raw ${mail.cpuUsPerMail.raw} µs, nodemailer composing ${mail.cpuUsPerMail.composedByNodemailer} µs, the worker ${mail.cpuUsPerMail.worker} µs (claim, compose, send, record; Postgres and the sink not counted).`);
 } else w(`not run${failure('mail-throughput')}`);
 w();
 

@@ -5,9 +5,12 @@
  *
  * Loopback only: an SMTP sink in a child process (its own CPU, like a real mail server) on a free
  * 127.0.0.1 port, and a throw-away database on the local Postgres (DATABASE_URL, default the local
- * stack). First raw nodemailer sends straight to the sink (same pool size), then the same number
- * of queued deliveries through the worker (claim, compose from projections + template, send,
- * record). Prints one JSON line. BENCH_MAILS (default 2000), BENCH_CONCURRENCY (default 10).
+ * stack). First raw nodemailer sends straight to the sink (same pool size): the baseline hands it
+ * the same finished message as the worker does (ADR 0028), and a second pass lets nodemailer
+ * compose the text + HTML mail itself, for comparison. Then the same number of queued deliveries
+ * go through the worker (claim, compose from projections + template, send, record). Each phase
+ * also reports this process's CPU per mail (the sink and Postgres run elsewhere). Prints one
+ * JSON line. BENCH_MAILS (default 2000), BENCH_CONCURRENCY (default 10).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -16,6 +19,7 @@ import nodemailer from 'nodemailer';
 import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { createDatabase, createLogger, migrateToLatest, type Database } from '@helmdesk/platform';
+import { buildMessage, parseMailbox } from '../delivery/mime-message';
 import { notificationMigrations } from '../migrations';
 import { createDeliveryWorker } from '../service';
 import { queuedCount } from '../store/deliveries';
@@ -72,30 +76,38 @@ function startSink(): Promise<SinkHandle> {
   });
 }
 
-async function rawSends(port: number): Promise<number> {
-  const transport = nodemailer.createTransport({
-    pool: true,
-    host: '127.0.0.1',
-    port,
-    maxConnections: concurrency,
-    maxMessages: 1_000,
-    logger: false,
-  });
+interface Phase {
+  ms: number;
+  /** This process's CPU (user + system) per mail, in microseconds. */
+  cpuUsPerMail: number;
+}
+
+async function timed(run: () => Promise<void>): Promise<Phase> {
+  const cpu = process.cpuUsage();
   const started = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: mails }, (_, i) =>
-      transport.sendMail({
-        from: 'Helmdesk <no-reply@helmdesk.local>',
-        to: `customer${i % 50}@example.com`,
-        subject: `Raw mail ${i}`,
-        text: 'Hello,\n\nthis is a benchmark mail of about the size of a case notification.\n\n— Helmdesk',
-        html: '<p>Hello,</p><p>this is a benchmark mail of about the size of a case notification.</p><p>— Helmdesk</p>',
-      }),
-    ),
-  );
+  await run();
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  const used = process.cpuUsage(cpu);
+  return { ms, cpuUsPerMail: Math.round((used.user + used.system) / mails) };
+}
+
+const from = 'Helmdesk <no-reply@helmdesk.local>';
+const sender = parseMailbox(from)!;
+const text = 'Hello,\n\nthis is a benchmark mail of about the size of a case notification.\n\n— Helmdesk';
+const html = '<p>Hello,</p><p>this is a benchmark mail of about the size of a case notification.</p><p>— Helmdesk</p>';
+
+/** Straight to the sink over a pool: `prebuilt` hands over finished messages, else nodemailer composes them. */
+async function rawSends(port: number, prebuilt: boolean): Promise<Phase> {
+  const transport = nodemailer.createTransport({ pool: true, host: '127.0.0.1', port, maxConnections: concurrency, maxMessages: 1_000, logger: false });
+  const mail = (i: number) => {
+    const parts = { to: `customer${i % 50}@example.com`, subject: `Raw mail ${i}`, text, html, messageId: `<raw-${i}@helmdesk.local>` };
+    return prebuilt ? buildMessage(sender, { ...parts, date: new Date(), headers: {} }) : { from, ...parts };
+  };
+  const phase = await timed(async () => {
+    await Promise.all(Array.from({ length: mails }, (_, i) => transport.sendMail(mail(i))));
+  });
   transport.close();
-  return ms;
+  return phase;
 }
 
 async function withDatabase<T>(run: (url: string) => Promise<T>): Promise<T> {
@@ -159,7 +171,6 @@ async function arrange(database: Database<NotificationDb>): Promise<void> {
           context: JSON.stringify({ caseId: b.caseId }),
           last_error: null,
           response_status: null,
-          claim_token: null,
           sent_at: null,
           // Not due until the worker starts: the clock starts with everything queued.
           next_attempt_at: sql<Date>`now() + interval '1 hour'`,
@@ -169,7 +180,7 @@ async function arrange(database: Database<NotificationDb>): Promise<void> {
   }
 }
 
-async function workerSends(port: number): Promise<number> {
+async function workerSends(port: number): Promise<Phase> {
   return withDatabase(async (url) => {
     const logger = createLogger('bench', 'warn');
     const database = createDatabase<NotificationDb>({ url, schema: 'notifications', logger, poolMax: concurrency + 5 });
@@ -179,7 +190,7 @@ async function workerSends(port: number): Promise<number> {
       const worker = createDeliveryWorker(
         {
           SMTP_URL: `smtp://127.0.0.1:${port}`,
-          SMTP_FROM: 'Helmdesk <no-reply@helmdesk.local>',
+          SMTP_FROM: from,
           SMTP_TIMEOUT_MS: 10_000,
           WEBHOOK_TIMEOUT_MS: 10_000,
           HELMDESK_WEBHOOK_ALLOW_PRIVATE: false,
@@ -192,15 +203,15 @@ async function workerSends(port: number): Promise<number> {
         },
         { db: database.db, logger },
       );
-      await database.db.updateTable('delivery').set({ next_attempt_at: sql<Date>`now()` }).execute();
-      const started = process.hrtime.bigint();
-      worker.start();
-      while ((await queuedCount(database.db)) > 0) await new Promise((r) => setTimeout(r, 20));
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      await database.db.updateTable('delivery_queue').set({ next_attempt_at: sql<Date>`now()` }).execute();
+      const phase = await timed(async () => {
+        worker.start();
+        while ((await queuedCount(database.db)) > 0) await new Promise((r) => setTimeout(r, 20));
+      });
       await worker.stop();
       const failed = await database.db.selectFrom('delivery').select('id').where('status', '!=', 'sent').execute();
       if (failed.length > 0) throw new Error(`${failed.length} deliveries did not end sent`);
-      return ms;
+      return phase;
     } finally {
       await database.close();
     }
@@ -210,24 +221,28 @@ async function workerSends(port: number): Promise<number> {
 async function main(): Promise<void> {
   const sink = await startSink();
   try {
-    const rawMs = await rawSends(sink.port);
-    const workerMs = await workerSends(sink.port);
+    const raw = await rawSends(sink.port, true);
+    const composed = await rawSends(sink.port, false);
+    const worker = await workerSends(sink.port);
     const received = await sink.received();
-    const perSecond = (ms: number) => Math.round((mails / ms) * 1000);
+    const perSecond = ({ ms }: Phase) => Math.round((mails / ms) * 1000);
     process.stdout.write(
       `${JSON.stringify({
         benchmark: 'notification-mail-throughput',
         mails,
         concurrency,
-        sinkAcceptsPerSecond: perSecond(rawMs),
-        workerMailsPerSecond: perSecond(workerMs),
-        workerVsSink: Math.round((rawMs / workerMs) * 100) / 100,
-        rawMs: Math.round(rawMs),
-        workerMs: Math.round(workerMs),
+        sinkAcceptsPerSecond: perSecond(raw),
+        workerMailsPerSecond: perSecond(worker),
+        workerVsSink: Math.round((raw.ms / worker.ms) * 100) / 100,
+        composedByNodemailerPerSecond: perSecond(composed),
+        cpuUsPerMail: { raw: raw.cpuUsPerMail, composedByNodemailer: composed.cpuUsPerMail, worker: worker.cpuUsPerMail },
+        rawMs: Math.round(raw.ms),
+        workerMs: Math.round(worker.ms),
         sinkReceived: received,
+        sinkExpected: 3 * mails,
       })}\n`,
     );
-    if (received !== 2 * mails) process.exitCode = 1;
+    if (received !== 3 * mails) process.exitCode = 1;
   } finally {
     sink.child.kill();
   }

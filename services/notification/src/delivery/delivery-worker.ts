@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { backoffMs, sleep, type Logger, type Worker } from '@helmdesk/platform';
 import { attemptsExhausted, projectionWaitLimitMs, retryDelayMs, waitDelayMs, type RetryPolicy } from '../domain/retry-schedule';
-import { claimDue, recordOutcome, recordOutcomes, type ClaimedOutcome, type DeliveryRow, type Outcome } from '../store/deliveries';
+import { claimDue, recordOutcome, recordOutcomes, type ClaimedDelivery, type ClaimedOutcome, type DeliveryRow, type Outcome } from '../store/deliveries';
 import type { NotificationDb } from '../store/schema';
 import { findWebhook, recordWebhookFailure, recordWebhookSuccess } from '../store/webhooks';
 import { composeEmail, mailFacts, type MailFacts } from './compose-email';
@@ -136,7 +136,7 @@ export class DeliveryWorker implements Worker {
     return sends.length;
   }
 
-  private async deliver(row: DeliveryRow, facts: MailFacts): Promise<void> {
+  private async deliver(row: ClaimedDelivery, facts: MailFacts): Promise<void> {
     const log = this.log.child({ deliveryId: row.id, channel: row.channel, eventId: row.event_id });
     try {
       const { outcome, webhookStreak } =
@@ -207,7 +207,7 @@ export class DeliveryWorker implements Worker {
   }
 
   /** Writes the outcome (while the claim is ours) and, for webhooks, the failure streak. */
-  private async record(row: DeliveryRow, outcome: Outcome, webhookStreak: boolean, log: Logger): Promise<void> {
+  private async record(row: ClaimedDelivery, outcome: Outcome, webhookStreak: boolean, log: Logger): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
         const recorded = webhookStreak

@@ -10,6 +10,7 @@ export interface NotificationDb extends PlatformTables {
   template: TemplateTable;
   webhook: WebhookTable;
   delivery: DeliveryTable;
+  delivery_queue: DeliveryQueueTable;
   digest: DigestTable;
 }
 
@@ -80,9 +81,9 @@ export type DeliveryChannel = 'email' | 'webhook';
 export type DeliveryStatus = 'queued' | 'sent' | 'failed';
 
 /**
- * One side effect to perform exactly once: (event_id, channel, audience) is unique. A queued row
- * is due at `next_attempt_at`; a worker claims it by pushing that time past its lease and
- * stamping `claim_token`, so no other replica takes it meanwhile.
+ * One side effect to perform exactly once: (event_id, channel, audience) is unique. While it is
+ * `queued` it also has a row in `delivery_queue` (made by a trigger on insert), where workers
+ * find and claim it. `next_attempt_at` here is for the log; the queue row's is the schedule.
  */
 export interface DeliveryTable {
   id: Generated<string>;
@@ -105,9 +106,20 @@ export interface DeliveryTable {
   last_error: string | null;
   response_status: number | null;
   next_attempt_at: Generated<Date>;
-  claim_token: string | null;
   created_at: Generated<Date>;
   sent_at: Date | null;
+}
+
+/**
+ * A delivery still to be made (ADR 0029): due at `next_attempt_at`. A worker claims it by pushing
+ * that time past its lease and stamping `claim_token`, so no other replica takes it meanwhile;
+ * the outcome of its last attempt deletes the row.
+ */
+export interface DeliveryQueueTable {
+  delivery_id: string;
+  seq: number;
+  next_attempt_at: Date;
+  claim_token: string | null;
 }
 
 export interface DigestTable {

@@ -64,13 +64,17 @@ export async function deleteWebhook(db: Db, id: string): Promise<boolean> {
   });
 }
 
+/**
+ * Ends the webhook's queued deliveries failed, claimed ones included: their claim is gone with
+ * the queue row, so a send in flight cannot record an outcome afterwards.
+ */
 async function failQueued(db: Db, webhookId: string, reason: string): Promise<void> {
-  await db
-    .updateTable('delivery')
-    .set({ status: 'failed', last_error: reason, claim_token: null })
-    .where('webhook_id', '=', webhookId)
-    .where('status', '=', 'queued')
-    .execute();
+  await sql`
+    with failed as (
+      update delivery set status = 'failed', last_error = ${reason}
+       where webhook_id = ${webhookId} and status = 'queued'
+      returning id)
+    delete from delivery_queue q using failed where q.delivery_id = failed.id`.execute(db);
 }
 
 /** A delivery succeeded: the failure streak ends. */
