@@ -12,6 +12,14 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-syntax': ['error', { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' }],
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'AbortSignal',
+          property: 'any',
+          message: 'On Node 20 it leaks when one of the signals is long-lived (nodejs/node#55351); pass the signals to sleep() from @helmdesk/platform instead.',
+        },
+      ],
     },
   },
   {

@@ -1,14 +1,21 @@
-/** A sleep that ends early when `signal` aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+/**
+ * A sleep that ends early when any of `signals` aborts. Several signals are taken as they are,
+ * not combined with `AbortSignal.any()`: on Node 20 a signal made by `AbortSignal.any()` stays
+ * registered with each of its sources until that source aborts (nodejs/node#55351), so a loop that
+ * combines a wake-up signal with a long-lived stop signal leaks one entry per turn. Here every
+ * listener is removed when the sleep ends.
+ */
+export function sleep(ms: number, ...signals: (AbortSignal | undefined)[]): Promise<void> {
   return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
+    const sources = signals.filter((s): s is AbortSignal => s !== undefined);
+    if (sources.some((s) => s.aborted)) return resolve();
     const timer = setTimeout(done, ms);
     function done() {
       clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
+      for (const s of sources) s.removeEventListener('abort', done);
       resolve();
     }
-    signal?.addEventListener('abort', done, { once: true });
+    for (const s of sources) s.addEventListener('abort', done, { once: true });
   });
 }
 

@@ -195,11 +195,11 @@ export class OutboxRelay {
           this.publishedTotal += rows.length;
           if (rows.length === batchSize) continue;
           // Wait a moment for more rows to mark this batch with; if none come, mark it now.
-          await sleep(markDelayMs, AbortSignal.any([this.wake.signal, this.abort.signal]));
+          await sleep(markDelayMs, this.wake.signal, this.abort.signal);
           if (this.wake.signal.aborted && !this.stopping) continue;
           await markNow();
         }
-        await sleep(this.options.pollMs ?? 1_000, AbortSignal.any([this.wake.signal, this.abort.signal]));
+        await sleep(this.options.pollMs ?? 1_000, this.wake.signal, this.abort.signal);
       }
     } finally {
       // Stopping: what was sent is marked before the lock goes (a lost connection cannot).

@@ -109,7 +109,7 @@ export class DeliveryWorker implements Worker {
       }
       if (claimed.length === free) continue;
       // Fewer due than free slots: wait for new work, a free slot, or the next poll.
-      const idle = sleep(this.options.pollMs, AbortSignal.any([this.wakeSignal.signal, this.abort.signal]));
+      const idle = sleep(this.options.pollMs, this.wakeSignal.signal, this.abort.signal);
       await (inFlight.size === 0 ? idle : Promise.race([idle, ...inFlight]));
     }
     await Promise.all(inFlight);
