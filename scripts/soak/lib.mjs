@@ -4,9 +4,9 @@
 // Plain Node ESM, no build step of its own; needs `npx tsc -b` for libs/testkit/dist. What the
 // benchmarks share with them lives in scripts/lib/platform.mjs.
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { launchOnFreshDatabase, registerCustomer, root, testkit } from '../lib/platform.mjs';
+import { launchOnFreshDatabase, registerCustomer, root, sleep, testkit } from '../lib/platform.mjs';
 
 export { finish, percentile, require, root, round, services, sleep, testkit } from '../lib/platform.mjs';
 
@@ -34,6 +34,48 @@ export function rssMiB(pid) {
   } catch {
     return null;
   }
+}
+
+/**
+ * Retained heaps after a full GC, from heap snapshots: the processes are started with
+ * `nodeOptions` (a snapshot on SIGUSR2, written to `dir`), and `measure(pid)` signals one, waits
+ * for its snapshot (V8 collects all garbage first), sums the sizes of the objects in it and
+ * deletes the file. A process pauses for about a second per snapshot, so measure at rest.
+ */
+export function heapProbe(dir) {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  return {
+    nodeOptions: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${dir}`,
+    async measure(pid, timeoutMs = 60_000) {
+      const mine = () => readdirSync(dir).filter((f) => f.endsWith('.heapsnapshot') && f.split('.').includes(String(pid)));
+      const before = new Set(mine());
+      process.kill(pid, 'SIGUSR2');
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        await sleep(250);
+        const file = mine().find((f) => !before.has(f));
+        if (!file) continue;
+        const path = resolve(dir, file);
+        const size = statSync(path).size;
+        await sleep(250);
+        if (statSync(path).size !== size || size === 0) continue;
+        let snapshot;
+        try {
+          snapshot = JSON.parse(readFileSync(path, 'utf8'));
+        } catch {
+          continue; // still being written
+        }
+        rmSync(path, { force: true });
+        const fields = snapshot.snapshot.meta.node_fields;
+        const at = fields.indexOf('self_size');
+        let bytes = 0;
+        for (let i = at; i < snapshot.nodes.length; i += fields.length) bytes += snapshot.nodes[i];
+        return bytes / 2 ** 20;
+      }
+      throw new Error(`no heap snapshot from pid ${pid} within ${timeoutMs} ms`);
+    },
+  };
 }
 
 /**
