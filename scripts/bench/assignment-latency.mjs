@@ -193,7 +193,7 @@ async function pipelineFromDatabase(databaseUrl, ids) {
 }
 
 /** One load: `rate` cases/s for `seconds` s, then waits for every assignment; emits its line. */
-async function measure(env, watcher, post, rate, seconds, { label, agents, benchmark, goal }) {
+async function measure(env, watcher, post, rate, seconds, { label, agents, benchmark, goal, discard = false }) {
   watcher.seen.created.clear();
   watcher.seen.assigned.clear();
   progress(`assignment latency: ${rate} cases/s for ${seconds} s through the gateway${label ? ` (${label})` : ''}`);
@@ -267,11 +267,12 @@ async function measure(env, watcher, post, rate, seconds, { label, agents, bench
     cpuMsPerCase: round((['gateway', 'auth', 'case', 'agent', 'notification', 'postgres'].reduce((a, k) => a + cpu[k], 0) * 1000) / load.total, 1),
     ...(goal ? { goal: 'p50 <= 15 ms, p99 <= 50 ms, every case opened and assigned', goalMet: total.length === load.total && latency.p50 <= 15 && latency.p99 <= 50 } : {}),
   };
-  emit(result);
+  if (!discard) emit(result);
   return result;
 }
 
-export async function run(env) {
+/** `discard`: run everything, emit nothing (run.mjs warms a young Kafka broker up with it). */
+export async function run(env, { discard = false } = {}) {
   const agents = Math.ceil((rate * seconds + rate * isolatedSeconds + lowRate * lowSeconds + warmRate * warmSeconds) / capacity) + 4;
   progress(`assignment latency: ${agents} agents of capacity ${capacity} going online`);
   for (let i = 0; i < agents; i += 8) {
@@ -296,10 +297,10 @@ export async function run(env) {
     await settled(env);
     // First a light load: the pipeline's own latency, with no queue anywhere.
     if (lowRate > 0) {
-      await measure(env, watcher, post, lowRate, lowSeconds, { label: 'light load', agents, benchmark: 'assignment-latency-low-rate' });
+      await measure(env, watcher, post, lowRate, lowSeconds, { label: 'light load', agents, benchmark: 'assignment-latency-low-rate', discard });
     }
     await settled(env);
-    const result = await measure(env, watcher, post, rate, seconds, { label: 'the goal rate', agents, benchmark: 'assignment-latency', goal: true });
+    const result = await measure(env, watcher, post, rate, seconds, { label: 'the goal rate', agents, benchmark: 'assignment-latency', goal: true, discard });
     // Then the goal rate again without the notification service (its mails are most of the CPU
     // a case costs): what the case → agent path does with the cores to itself.
     if (isolatedSeconds > 0) {
@@ -309,6 +310,7 @@ export async function run(env) {
         label: 'notification service stopped',
         agents,
         benchmark: 'assignment-latency-without-notification',
+        discard,
       });
     }
     return result;
