@@ -132,4 +132,13 @@ describe('the email sender against a real SMTP server', () => {
     expect(mail!.headers).toMatchObject({ from: 'Helmdesk <no-reply@helmdesk.local>', 'auto-submitted': 'auto-generated', 'x-helmdesk-delivery': 'd-7' });
     expect(mail!.envelopeTo).toHaveLength(1);
   });
+
+  it('delivers a body with a line holding a single dot whole (the SMTP transport stuffs it)', async () => {
+    const text = 'First line\n.\n..two dots\nLast line';
+    expect(await sender.send({ to: 'dot@example.com', subject: 'Dots', text, html: '<p>.</p>', messageId: '<dots@helmdesk.local>', deliveryId: 'd-8' })).toEqual({
+      ok: true,
+    });
+    const [mail] = sink.mails.filter((m) => m.messageId === '<dots@helmdesk.local>');
+    expect(mail!.text).toBe(text);
+  });
 });
