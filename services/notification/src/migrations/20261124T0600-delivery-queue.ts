@@ -4,7 +4,8 @@ import { sql, type Kysely, type Migration } from 'kysely';
  * The deliveries still to be made move to a queue table of their own (ADR 0029). The delivery
  * log then has no index on anything a claim or an outcome writes, so Postgres updates its rows in
  * place (HOT) instead of adding an entry to each of its six indexes for every claim and every
- * outcome; the claim's lease and the due time live in the small queue row.
+ * outcome; the due time and the claim's lease live in the small queue row. The lease is a column
+ * of its own, not indexed, so a claim updates the queue row in place too.
  *
  * A queue row is made by a statement-level trigger for every delivery inserted as `queued`,
  * whichever statement inserts it (the consumer's batched CTEs cannot insert into a second table
@@ -17,8 +18,10 @@ export const deliveryQueue: Migration = {
         delivery_id uuid primary key references delivery (id) on delete cascade,
         seq bigint not null,
         next_attempt_at timestamptz not null,
+        leased_until timestamptz,
         claim_token uuid
-      )`.execute(db);
+      ) with (fillfactor = 50)`.execute(db);
+    // A claimed row's lease was its next_attempt_at; it stays due then.
     await sql`
       insert into delivery_queue (delivery_id, seq, next_attempt_at, claim_token)
       select id, seq, next_attempt_at, claim_token from delivery where status = 'queued'`.execute(db);
@@ -45,7 +48,9 @@ export const deliveryQueue: Migration = {
     await sql`alter table delivery reset (fillfactor)`.execute(db);
     await sql`alter table delivery add column claim_token uuid`.execute(db);
     await sql`
-      update delivery d set claim_token = q.claim_token, next_attempt_at = q.next_attempt_at
+      update delivery d
+         set claim_token = q.claim_token,
+             next_attempt_at = greatest(q.next_attempt_at, coalesce(q.leased_until, q.next_attempt_at))
         from delivery_queue q where q.delivery_id = d.id`.execute(db);
     await sql`create index delivery_due on delivery (next_attempt_at) where status = 'queued'`.execute(db);
     await sql`alter table delivery add constraint delivery_claimed_only_while_queued check (claim_token is null or status = 'queued')`.execute(

@@ -59,20 +59,21 @@ export interface ClaimOptions {
 
 /**
  * Claims due deliveries for this worker: `FOR UPDATE SKIP LOCKED` lets replicas claim disjoint
- * queue rows concurrently; the claim moves the queue row's `next_attempt_at` past the lease and
- * stamps `claim_token`, so the row stays this worker's after the statement commits. A worker that
- * dies mid-send leaves the row to be claimed again when the lease ends. The delivery rows
- * themselves are only read.
+ * queue rows concurrently; the claim sets the queue row's `leased_until` and stamps
+ * `claim_token`, so the row stays this worker's after the statement commits. A worker that dies
+ * mid-send leaves the row to be claimed again when the lease ends. Neither column is indexed, so
+ * the claim updates the queue row in place (HOT); the rows under lease are few (the sends in
+ * flight) and skipped by the scan of the due index. The delivery rows themselves are only read.
  */
 export async function claimDue(db: Db, options: ClaimOptions): Promise<ClaimedDelivery[]> {
   const onlyThis = options.id ? sql`and delivery_id = ${options.id}` : sql``;
   const result = await sql<ClaimedDelivery>`
     with claimed as (
       update delivery_queue q
-         set next_attempt_at = now() + make_interval(secs => ${options.leaseMs / 1000}),
+         set leased_until = now() + make_interval(secs => ${options.leaseMs / 1000}),
              claim_token = ${options.token}
         from (select delivery_id from delivery_queue
-               where next_attempt_at <= now() ${onlyThis}
+               where next_attempt_at <= now() and (leased_until is null or leased_until <= now()) ${onlyThis}
                order by next_attempt_at, seq
                limit ${options.limit}
                for update skip locked) due
@@ -132,7 +133,7 @@ export async function recordOutcomes(db: Db, outcomes: ClaimedOutcome[]): Promis
       returning q.delivery_id, null::timestamptz as next_attempt_at),
     again as (
       update delivery_queue q
-         set claim_token = null, next_attempt_at = now() + make_interval(secs => v.delay_ms / 1000)
+         set claim_token = null, leased_until = null, next_attempt_at = now() + make_interval(secs => v.delay_ms / 1000)
         from v
        where q.delivery_id = v.id and q.claim_token = v.claim_token and v.status = 'queued'
       returning q.delivery_id, q.next_attempt_at),

@@ -111,14 +111,16 @@ export interface DeliveryTable {
 }
 
 /**
- * A delivery still to be made (ADR 0029): due at `next_attempt_at`. A worker claims it by pushing
- * that time past its lease and stamping `claim_token`, so no other replica takes it meanwhile;
- * the outcome of its last attempt deletes the row.
+ * A delivery still to be made (ADR 0029): due at `next_attempt_at`. A worker claims it by setting
+ * `leased_until` and stamping `claim_token`, so no other replica takes it while the lease lasts;
+ * neither is indexed, so the claim updates the row in place. The outcome of its last attempt
+ * deletes the row; a retry sets the next time and releases the claim.
  */
 export interface DeliveryQueueTable {
   delivery_id: string;
   seq: number;
   next_attempt_at: Date;
+  leased_until: Date | null;
   claim_token: string | null;
 }
 
