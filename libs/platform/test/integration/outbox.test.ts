@@ -74,7 +74,10 @@ describe('the transactional outbox', () => {
   });
 
   it('marks a published batch with the query that reads the next one, and the rest when it stops', async () => {
-    const relay = new OutboxRelay({ database: database as Database<unknown>, kafka: fixture.kafka(), logger: fixture.logger, pollMs: 200, markDelayMs: 60_000 });
+    // Woken only by the commits (no poll within the test): a poll that read a row just before its
+    // commit's wake-up arrived would take that wake-up as new rows and mark the batch at once (seen
+    // once in CI).
+    const relay = new OutboxRelay({ database: database as Database<unknown>, kafka: fixture.kafka(), logger: fixture.logger, pollMs: 60_000, markDelayMs: 60_000 });
     relays.push(relay);
     relay.start();
     const marked = async (name: string) => {
@@ -84,6 +87,9 @@ describe('the transactional outbox', () => {
       );
       return rows[0]?.published;
     };
+    // Active first: a commit before that would send a NOTIFY, which could arrive after the relay
+    // had already read the row, and wake it again.
+    await eventually(() => relay.isActive, { what: 'the relay active' });
     await writeCommitted(userCreated('mark-first'));
     await eventually(() => namesOn('user.created').includes('mark-first'), { what: 'the first published' });
     // Sent and acked, but its mark waits for the next batch (a minute here).
