@@ -433,8 +433,8 @@ try {
 
   // memory: judged by the retained heap (after a full GC) before and after the load — growth under
   // --slope-limit/2 MiB per minute of soak is flat. RSS and the live JS memory sampled every 10 s
-  // are reported, not judged: their second-half slopes moved by ±4 MiB/min from run to run on the
-  // same code while the retained heap moved by less than 0.1 MiB/min (ADR 0009).
+  // are reported, not judged: their second-half slopes ranged from −2.4 to +4.0 MiB/min over runs of
+  // the same code, while the retained heap grew by 0.04–0.29 MiB/min, compiled code mostly (ADR 0009).
   const half = soakMs / 60_000 / 2;
   const memory = {};
   for (const [svc, points] of Object.entries(rssSamples)) {

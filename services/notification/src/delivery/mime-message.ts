@@ -48,7 +48,7 @@ export function parseMailbox(value: string): Mailbox | null {
   const parsed = addressparser(value, { flatten: true });
   if (parsed.length !== 1) return null;
   const [{ name, address }] = parsed as [{ name: string; address: string }];
-  return plainAddress.test(address) ? { name, address } : null;
+  return isPlainAddress(address) ? { name, address } : null;
 }
 
 export function isPlainAddress(address: string): boolean {

@@ -1,10 +1,10 @@
 import { sql, type Kysely, type Migration } from 'kysely';
 
 /**
- * The deliveries still to be made move to a queue table of their own (ADR 0029). The delivery
- * log then has no index on anything a claim or an outcome writes, so Postgres updates its rows in
- * place (HOT) instead of adding an entry to each of its six indexes for every claim and every
- * outcome; the due time and the claim's lease live in the small queue row. The lease is a column
+ * The deliveries still to be made move to a queue table of their own (ADR 0029). A claim then
+ * does not write the delivery log, and an outcome writes none of its indexed columns (`recipient`
+ * only when the address changed), so Postgres updates its rows in place (HOT) instead of adding an
+ * entry to each of its six indexes for every claim and every outcome; the due time and the claim's lease live in the small queue row. The lease is a column
  * of its own, not indexed, so a claim updates the queue row in place too.
  *
  * A queue row is made by a statement-level trigger for every delivery inserted as `queued`,
