@@ -36,7 +36,7 @@ export function notificationHandlers(): EventHandlers<NotificationDb> {
       const createdAt = new Date(d.createdAt);
       pending.add(trx, meta, {
         caseId: d.caseId,
-        projection: caseOpened(trx, { ...d, createdAt }, { eventId: event.id, kind: 'opened' }),
+        projection: caseOpened({ ...d, createdAt }, { eventId: event.id, kind: 'opened' }),
         mails: caseMails(event, { caseId: d.caseId }, d.customerId),
       });
       await fanOutToWebhooks(trx, event);
@@ -47,7 +47,7 @@ export function notificationHandlers(): EventHandlers<NotificationDb> {
       const at = new Date(d.assignedAt);
       pending.add(trx, meta, {
         caseId: d.caseId,
-        projection: statusChanged(trx, { caseId: d.caseId, status: 'assigned', at, assigneeId: d.agentId, assignedAt: at }, { eventId: event.id, kind: 'assigned' }),
+        projection: statusChanged({ caseId: d.caseId, status: 'assigned', at, assigneeId: d.agentId, assignedAt: at }, { eventId: event.id, kind: 'assigned' }),
         mails: caseMails(event, { caseId: d.caseId, agentId: d.agentId, assignedAt: d.assignedAt }, null),
       });
       await fanOutToWebhooks(trx, event);
@@ -58,8 +58,8 @@ export function notificationHandlers(): EventHandlers<NotificationDb> {
       const at = new Date(d.requeuedAt);
       pending.add(trx, meta, {
         caseId: d.caseId,
-        projection: statusChanged(trx, { caseId: d.caseId, status: 'open', at, assigneeId: null, queuedAt: new Date(d.queuedAt) }, { eventId: event.id, kind: 'requeued' }),
-        mails: null,
+        projection: statusChanged({ caseId: d.caseId, status: 'open', at, assigneeId: null, queuedAt: new Date(d.queuedAt) }, { eventId: event.id, kind: 'requeued' }),
+        mails: [],
       });
       await fanOutToWebhooks(trx, event);
     },
@@ -70,7 +70,6 @@ export function notificationHandlers(): EventHandlers<NotificationDb> {
       pending.add(trx, meta, {
         caseId: d.caseId,
         projection: statusChanged(
-          trx,
           { caseId: d.caseId, status: 'resolved', at, assigneeId: d.agentId, resolvedAt: at, resolution: d.resolution },
           { eventId: event.id, kind: 'resolved' },
         ),

@@ -1,4 +1,4 @@
-import { sql, type Compilable, type Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { ActivityKind, CaseStatus, NotificationDb } from './schema';
 
 type Db = Kysely<NotificationDb>;
@@ -18,50 +18,50 @@ export interface Activity {
 }
 
 /**
- * The writes of a case event to the projections, not run yet: the handler sends them in one
- * statement with the mails the event causes (executeWith).
+ * A case event's change to the projections, as data: one row of the batch that
+ * `writeCaseEvents` (events/case-event-writes.ts) writes with fixed statements. `opened` rows
+ * carry the case's content; the others a status change, whose optional times are null when the
+ * event does not set them. Times are ISO strings.
  */
-export type ProjectionWrites = [Compilable, ...Compilable[]];
-
-/** The activity row of an event (once per event). */
-function activityInsert(db: Db, caseId: string, activity: Activity, at: Date) {
-  return db
-    .insertInto('case_activity')
-    .values({ event_id: activity.eventId, case_id: caseId, kind: activity.kind, at })
-    .onConflict((oc) => oc.column('event_id').doNothing());
+export interface ProjectionChange {
+  event_id: string;
+  case_id: string;
+  activity: ActivityKind;
+  /** When it happened: the activity's time, and the status change's. */
+  at: string;
+  opened: boolean;
+  customer_id: string | null;
+  subject: string | null;
+  priority: string | null;
+  status: CaseStatus | null;
+  assignee_id: string | null;
+  assigned_at: string | null;
+  queued_at: string | null;
+  resolved_at: string | null;
+  resolution: string | null;
 }
 
 /**
  * case.created: the case's content, and its activity. A status set meanwhile by a later event is
  * kept.
  */
-export function caseOpened(db: Db, c: CaseOpened, activity: Activity): ProjectionWrites {
-  const upsert = db
-    .insertInto('case_projection')
-    .values({
-      id: c.caseId,
-      customer_id: c.customerId,
-      subject: c.subject,
-      priority: c.priority,
-      created_at: c.createdAt,
-      status: 'open',
-      status_at: c.createdAt,
-      queued_at: c.createdAt,
-      assignee_id: null,
-      assigned_at: null,
-      resolved_at: null,
-      resolution: null,
-    })
-    .onConflict((oc) =>
-      oc.column('id').doUpdateSet((eb) => ({
-        customer_id: eb.ref('excluded.customer_id'),
-        subject: eb.ref('excluded.subject'),
-        priority: eb.ref('excluded.priority'),
-        created_at: eb.ref('excluded.created_at'),
-        queued_at: sql<Date>`coalesce(case_projection.queued_at, excluded.queued_at)`,
-      })),
-    );
-  return [upsert, activityInsert(db, c.caseId, activity, c.createdAt)];
+export function caseOpened(c: CaseOpened, activity: Activity): ProjectionChange {
+  return {
+    event_id: activity.eventId,
+    case_id: c.caseId,
+    activity: activity.kind,
+    at: c.createdAt.toISOString(),
+    opened: true,
+    customer_id: c.customerId,
+    subject: c.subject,
+    priority: c.priority,
+    status: null,
+    assignee_id: null,
+    assigned_at: null,
+    queued_at: null,
+    resolved_at: null,
+    resolution: null,
+  };
 }
 
 export interface StatusChange {
@@ -80,21 +80,58 @@ export interface StatusChange {
  * the status held, so events of different topics arriving out of order converge on the latest
  * state. A case not known yet gets a row without content until its case.created arrives.
  */
-export function statusChanged(db: Db, s: StatusChange, activity: Activity): ProjectionWrites {
-  const set = {
+export function statusChanged(s: StatusChange, activity: Activity): ProjectionChange {
+  return {
+    event_id: activity.eventId,
+    case_id: s.caseId,
+    activity: activity.kind,
+    at: s.at.toISOString(),
+    opened: false,
+    customer_id: null,
+    subject: null,
+    priority: null,
     status: s.status,
-    status_at: s.at,
     assignee_id: s.assigneeId,
-    ...(s.assignedAt ? { assigned_at: s.assignedAt } : {}),
-    ...(s.queuedAt ? { queued_at: s.queuedAt } : {}),
-    ...(s.resolvedAt ? { resolved_at: s.resolvedAt, resolution: s.resolution ?? null } : {}),
+    assigned_at: s.assignedAt?.toISOString() ?? null,
+    queued_at: s.queuedAt?.toISOString() ?? null,
+    resolved_at: s.resolvedAt?.toISOString() ?? null,
+    resolution: s.resolvedAt ? (s.resolution ?? null) : null,
   };
-  const upsert = db
-    .insertInto('case_projection')
-    .values({ id: s.caseId, customer_id: null, subject: null, priority: null, created_at: null, ...set })
-    .onConflict((oc) => oc.column('id').doUpdateSet(set).where('case_projection.status_at', '<=', s.at));
-  return [upsert, activityInsert(db, s.caseId, activity, s.at)];
 }
+
+/**
+ * The projection part of the case-event statement, over `changes` (a CTE of ProjectionChange
+ * rows): the content of opened cases, the newer status changes, and the activity rows.
+ */
+export const projectionWrites = sql`
+  opened as (
+    insert into case_projection (id, customer_id, subject, priority, created_at, status, status_at, queued_at)
+    select case_id, customer_id, subject, priority, at, 'open', at, at from changes where opened
+    on conflict (id) do update set
+      customer_id = excluded.customer_id,
+      subject = excluded.subject,
+      priority = excluded.priority,
+      created_at = excluded.created_at,
+      queued_at = coalesce(case_projection.queued_at, excluded.queued_at)
+  ),
+  status_changed as (
+    insert into case_projection (id, status, status_at, assignee_id, assigned_at, queued_at, resolved_at, resolution)
+    select case_id, status, at, assignee_id, assigned_at, queued_at, resolved_at, resolution from changes where not opened
+    on conflict (id) do update set
+      status = excluded.status,
+      status_at = excluded.status_at,
+      assignee_id = excluded.assignee_id,
+      assigned_at = coalesce(excluded.assigned_at, case_projection.assigned_at),
+      queued_at = coalesce(excluded.queued_at, case_projection.queued_at),
+      resolved_at = coalesce(excluded.resolved_at, case_projection.resolved_at),
+      resolution = case when excluded.resolved_at is null then case_projection.resolution else excluded.resolution end
+    where case_projection.status_at <= excluded.status_at
+  ),
+  activity as (
+    insert into case_activity (event_id, case_id, kind, at)
+    select event_id, case_id, activity, at from changes
+    on conflict (event_id) do nothing
+  )`;
 
 export interface DayFigures {
   opened: number;

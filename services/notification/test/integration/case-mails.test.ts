@@ -206,13 +206,12 @@ describe('case mails', () => {
           event.type === 'case.created'
             ? {
                 caseId: event.data.caseId,
-                projection: caseOpened(trx, { ...event.data, createdAt: new Date(event.data.createdAt) }, { eventId: event.id, kind: 'opened' }),
+                projection: caseOpened({ ...event.data, createdAt: new Date(event.data.createdAt) }, { eventId: event.id, kind: 'opened' }),
                 mails: caseMails(event, { caseId: event.data.caseId }, event.data.customerId),
               }
             : {
                 caseId: event.data.caseId,
                 projection: statusChanged(
-                  trx,
                   { caseId: event.data.caseId, status: 'assigned', at: new Date(event.data.assignedAt), assigneeId: event.data.agentId, assignedAt: new Date(event.data.assignedAt) },
                   { eventId: event.id, kind: 'assigned' },
                 ),
