@@ -16,9 +16,13 @@ describe('the retry schedule', () => {
     expect(attemptsExhausted(policy, 4)).toBe(true);
   });
 
-  it('looks again at a mail waiting for its recipient after half its age, within bounds', () => {
-    expect(waitDelayMs(policy, 0)).toBe(1_000);
+  it('looks again at a mail waiting for its recipient after half its age, from 200 ms up to the cap', () => {
+    expect(waitDelayMs(policy, 0)).toBe(200);
+    expect(waitDelayMs(policy, 300)).toBe(200);
+    expect(waitDelayMs(policy, 1_000)).toBe(500);
     expect(waitDelayMs(policy, 6_000)).toBe(3_000);
     expect(waitDelayMs(policy, 3_600_000)).toBe(5_000);
+    // A policy retrying faster than that waits no longer for a projection than for a retry.
+    expect(waitDelayMs({ ...policy, baseMs: 50 }, 0)).toBe(50);
   });
 });
