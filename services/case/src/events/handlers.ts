@@ -4,7 +4,7 @@ import type { CaseLifecycle } from '../domain/case';
 import { assignedEntry, requeuedEntry, resolvedEntry, type HistoryEntry } from '../domain/history';
 import { applyLifecycleEvent, type LifecycleEvent } from '../domain/lifecycle';
 import { lockCases, saveLifecycles } from '../store/cases';
-import { historyInserts } from '../store/history';
+import { historyBatchInsert } from '../store/history';
 import type { CaseDatabase } from '../store/tables';
 
 /** One of the agent service's events about a case, with the history entry that records it. */
@@ -51,8 +51,8 @@ async function applyAgentEvents(trx: Kysely<CaseDatabase>, events: readonly Agen
     changed.set(caseId, state);
   }
   // Every changed case has its history entry, so `history` is empty only when nothing changed.
-  if (changed.size > 0) await saveLifecycles(trx, changed, [historyInserts(trx, history)]);
-  else if (history.length > 0) await historyInserts(trx, history).execute();
+  if (changed.size > 0) await saveLifecycles(trx, changed, [historyBatchInsert(history)]);
+  else if (history.length > 0) await historyBatchInsert(history).execute(trx);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { sql, type Compilable, type Kysely } from 'kysely';
-import { executeWith } from '@helmdesk/platform';
+import { executeWith, type Statement } from '@helmdesk/platform';
 import type { CasePriority } from '@helmdesk/contracts';
 import type { CaseLifecycle, CaseRecord, CaseStatus } from '../domain/case';
 import type { CaseDatabase, CaseRow } from './tables';
@@ -83,7 +83,7 @@ export async function lockCases(trx: Db, ids: readonly string[]): Promise<Map<st
  * Writes cases' new lifecycle states in one statement (one array parameter per column), with
  * `alongside` (their history entries) in the same statement.
  */
-export async function saveLifecycles(trx: Db, states: ReadonlyMap<string, CaseLifecycle>, alongside: Compilable[] = []): Promise<void> {
+export async function saveLifecycles(trx: Db, states: ReadonlyMap<string, CaseLifecycle>, alongside: Statement[] = []): Promise<void> {
   const all = [...states];
   const column = <V>(pick: (s: CaseLifecycle) => V): V[] => all.map(([, s]) => pick(s));
   const update = sql`
