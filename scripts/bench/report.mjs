@@ -246,6 +246,9 @@ if (lat) {
   row('… by service: gateway, case, agent, notification, Postgres', (r) =>
     ['gateway', 'case', 'agent', 'notification', 'postgres'].map((k) => Math.round((r.cpuSeconds[k] * 10000) / r.cases) / 10).join(', '),
   );
+  row('… until every consumer caught up and every mail was sent (seconds after the load began)', (r) =>
+    r.untilSettled ? `${ms(r.untilSettled.cpuMsPerCase)} (${r.untilSettled.seconds} s)` : '–',
+  );
   row('machine', (r) => loadNote(r.cpuSeconds));
   w();
   kafkaBaseline();
