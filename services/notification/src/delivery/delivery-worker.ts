@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { Kysely } from 'kysely';
 import { backoffMs, sleep, type Logger, type Worker } from '@helmdesk/platform';
 import { attemptsExhausted, projectionWaitLimitMs, retryDelayMs, waitDelayMs, type RetryPolicy } from '../domain/retry-schedule';
@@ -59,7 +60,17 @@ export class DeliveryWorker implements Worker {
 
   constructor(private readonly options: DeliveryWorkerOptions) {
     this.log = options.logger.child({ component: 'delivery-worker' });
-    this.outcomes = new WriteCoalescer((outcomes) => recordOutcomes(options.db, outcomes));
+    // A failed write fails every outcome of its batch, and each is retried by its own delivery:
+    // logged here once per batch, not once per delivery.
+    this.outcomes = new WriteCoalescer((outcomes) =>
+      recordOutcomes(options.db, outcomes).catch((err: unknown) => {
+        this.log.warn({ err, outcomes: outcomes.length }, 'cannot record a batch of outcomes; each delivery retries');
+        throw err;
+      }),
+    );
+    // Each delivery in flight may wait on the stop signal while it retries its outcome, and the
+    // loop's one idle wait on it too: more listeners than that would be a leak, and Node says so.
+    setMaxListeners(options.concurrency + 2, this.abort.signal);
   }
 
   start(): void {
@@ -92,6 +103,10 @@ export class DeliveryWorker implements Worker {
         await Promise.race(inFlight);
         continue;
       }
+      // A new turn. The previous turn's idle wait is still pending when a delivery finishing
+      // ended the race below before it: ending it now removes its timer and its listener on the
+      // stop signal. Left to run out, under load every turn kept one of each for up to pollMs.
+      this.wakeSignal.abort('next turn');
       this.wakeSignal = new AbortController();
       let claimed: Promise<void>[];
       try {
