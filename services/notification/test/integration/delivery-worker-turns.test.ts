@@ -1,9 +1,6 @@
 import { getEventListeners } from 'node:events';
 import { eventually } from '@helmdesk/testkit';
-import type { NotificationService } from '../../src/service';
-import { EventProducer } from '../support/events';
-import { MailSink } from '../support/mail-sink';
-import { startService, testEnvironment, type TestEnvironment } from '../support/service';
+import { serviceFixture } from '../support/service';
 
 // The delivery worker's loop under a trickle of mails: each turn that finds fewer mails than free
 // slots waits for new work, a free slot or the next poll. When a mail finishing ends that wait,
@@ -13,38 +10,21 @@ import { startService, testEnvironment, type TestEnvironment } from '../support/
 
 jest.setTimeout(120_000);
 
-let env: TestEnvironment;
-let sink: MailSink;
-let events: EventProducer;
-let service: NotificationService;
-
-beforeAll(async () => {
-  env = await testEnvironment('notif_turns');
-  sink = await new MailSink().start();
-  events = await new EventProducer(env.prefix).connect();
-  // A poll far longer than the test: a wait that is not ended by the turn after it stays.
-  service = await startService(env, sink.url, { DELIVERY_CONCURRENCY: '4', DELIVERY_POLL_MS: '60000' });
-});
-
-afterAll(async () => {
-  await service?.stop();
-  await events?.disconnect();
-  await sink?.stop();
-  await env?.teardown();
-});
+// A poll far longer than the test: a wait that is not ended by the turn after it stays.
+const fx = serviceFixture('notif_turns', { DELIVERY_CONCURRENCY: '4', DELIVERY_POLL_MS: '60000' });
 
 it('when mails come one by one while others are sent, then every turn ends its wait and nothing piles up on the stop signal', async () => {
-  const stop = (service.deliveries as unknown as { abort: AbortController }).abort.signal;
+  const stop = (fx.service.deliveries as unknown as { abort: AbortController }).abort.signal;
   let most = 0;
   const sampler = setInterval(() => (most = Math.max(most, getEventListeners(stop, 'abort').length)), 2);
   try {
-    const customer = await events.user('customer', 'Trickle Customer', 'trickle@example.com');
+    const customer = await fx.events.user('customer', 'Trickle Customer', 'trickle@example.com');
     const cases: string[] = [];
     for (let i = 0; i < 40; i++) {
-      cases.push((await events.caseCreated(customer.id, `trickle ${i}`)).caseId);
+      cases.push((await fx.events.caseCreated(customer.id, `trickle ${i}`)).caseId);
       await new Promise((resolve) => setTimeout(resolve, 15));
     }
-    await eventually(() => cases.every((id) => sink.to(customer.email).some((m) => m.text.includes(id))), { what: 'all 40 mails', timeoutMs: 60_000 });
+    await eventually(() => cases.every((id) => fx.sink.to(customer.email).some((m) => m.text.includes(id))), { what: 'all 40 mails', timeoutMs: 60_000 });
   } finally {
     clearInterval(sampler);
   }

@@ -3,6 +3,8 @@ import { createLogger, loadConfig } from '@helmdesk/platform';
 import { createPrefixedTopics, createTestDatabase, deletePrefixedTopics, stackEnv, testAuth, uniqueTopicPrefix, type TestDatabase } from '@helmdesk/testkit';
 import { notificationConfigSchema } from '../../src/config';
 import { createNotificationService, type NotificationService, type NotificationServiceOverrides } from '../../src/service';
+import { EventProducer } from './events';
+import { MailSink } from './mail-sink';
 
 export const auth = testAuth();
 export const admin = auth.mint('admin');
@@ -73,4 +75,34 @@ export function api(service: NotificationService, token = admin.header) {
     put: (path: string) => request(app).put(path).set('authorization', token),
     delete: (path: string) => request(app).delete(path).set('authorization', token),
   };
+}
+
+/** What serviceFixture sets up: filled in before the file's tests run. */
+export interface ServiceFixture {
+  env: TestEnvironment;
+  sink: MailSink;
+  events: EventProducer;
+  service: NotificationService;
+}
+
+/**
+ * A test file's notification service with its own database, topics, SMTP sink and event
+ * producer: set up before the file's tests, torn down after them. `vars` are extra environment
+ * variables of the service.
+ */
+export function serviceFixture(label: string, vars: Record<string, string> = {}): ServiceFixture {
+  const fx = {} as ServiceFixture;
+  beforeAll(async () => {
+    fx.env = await testEnvironment(label);
+    fx.sink = await new MailSink().start();
+    fx.events = await new EventProducer(fx.env.prefix).connect();
+    fx.service = await startService(fx.env, fx.sink.url, vars);
+  });
+  afterAll(async () => {
+    await fx.service?.stop();
+    await fx.events?.disconnect();
+    await fx.sink?.stop();
+    await fx.env?.teardown();
+  });
+  return fx;
 }
