@@ -245,7 +245,7 @@ async function measure(env, watcher, post, rate, seconds, { label, agents, bench
   const latency = summary(total, 1);
   // The whole work of these cases, their mails included: the CPU until every consumer has caught
   // up and every mail is sent. The window above ends with the last assignment, while the
-  // notification service is still working off its backlog.
+  // notification service may still be sending the last mails.
   let untilSettled;
   if (settle) {
     await settled(env);

@@ -15,7 +15,18 @@ export async function appendHistory(db: Db, caseId: string, entry: HistoryEntry)
 
 /** The INSERT of appendHistory, not run yet (see openCase). */
 export function historyInsert(db: Db, caseId: string, entry: HistoryEntry) {
-  return historyInserts(db, [{ caseId, entry }]).returning('seq');
+  return db
+    .insertInto('history')
+    .values({
+      case_id: caseId,
+      type: entry.type,
+      at: entry.at,
+      actor_id: entry.actorId,
+      data: JSON.stringify(entry.data),
+      event_id: entry.eventId,
+    })
+    .onConflict((oc) => oc.column('event_id').doNothing())
+    .returning('seq');
 }
 
 /**
@@ -35,23 +46,6 @@ export function historyBatchInsert(entries: readonly { caseId: string; entry: Hi
            with ordinality as e(case_id, type, at, actor_id, data, event_id, n)
      order by n
     on conflict (event_id) do nothing`;
-}
-
-/** The INSERT of entries, not run yet (historyInsert adds `returning`). */
-function historyInserts(db: Db, entries: readonly { caseId: string; entry: HistoryEntry }[]) {
-  return db
-    .insertInto('history')
-    .values(
-      entries.map(({ caseId, entry }) => ({
-        case_id: caseId,
-        type: entry.type,
-        at: entry.at,
-        actor_id: entry.actorId,
-        data: JSON.stringify(entry.data),
-        event_id: entry.eventId,
-      })),
-    )
-    .onConflict((oc) => oc.column('event_id').doNothing());
 }
 
 /**

@@ -19,7 +19,7 @@ export interface Activity {
 
 /**
  * A case event's change to the projections, as data: one row of the batch that
- * `writeCaseEvents` (events/case-event-writes.ts) writes with fixed statements. `opened` rows
+ * `applyCaseEvents` (events/enqueue-mails.ts) writes with one statement of fixed text. `opened` rows
  * carry the case's content; the others a status change, whose optional times are null when the
  * event does not set them. Times are ISO strings.
  */
